@@ -1,0 +1,72 @@
+# The two doors: `make run` (the assistant) and `make test` (the whole suite).
+# Every target sets up what it needs first; a second run reuses what exists.
+# `make help` lists the targets.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+RASA_VENV   := .venv-rasa
+PY          := $(VENV)/bin/python
+RASA        := $(RASA_VENV)/bin/rasa
+CATALOG     := $(VENV)/bin/catalog
+# A smaller training config for CI keeps `make test` quick; it still trains a real model.
+RASA_CONFIG ?= bot/config.yml
+MODEL_DIR   ?= models
+TRAIN_INPUTS := $(RASA_CONFIG) $(wildcard bot/domain/*.yml) $(shell find data -name '*.yml' 2>/dev/null) bot/components/folding.py
+
+export PYTHONPATH := $(CURDIR)
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help setup run test test-fast lint bench train db clean browsers
+
+help: ## Show this help
+	@echo "Usage: make <target>"
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements/catalog.lock pyproject.toml scripts/make-venv.sh
+	scripts/make-venv.sh $(VENV) requirements/catalog.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1 | grep -v "is ignored" || true
+	@test -x $(CATALOG) || { echo "error: catalog command was not installed"; exit 1; }
+	touch $@
+
+$(RASA_VENV)/.installed: requirements/rasa.lock scripts/make-venv.sh
+	scripts/make-venv.sh $(RASA_VENV) requirements/rasa.lock
+	touch $@
+
+setup: $(VENV)/.installed $(RASA_VENV)/.installed db ## Create both environments and the catalogue database
+
+db: $(VENV)/.installed ## Create or upgrade the catalogue database (filled on first use)
+	@$(CATALOG) init
+
+$(MODEL_DIR)/.trained-$(notdir $(RASA_CONFIG)): $(RASA_VENV)/.installed $(TRAIN_INPUTS)
+	@mkdir -p $(MODEL_DIR)
+	$(RASA) train --config $(RASA_CONFIG) --domain bot/domain --data data --out $(MODEL_DIR) --fixed-model-name tthc-$(basename $(notdir $(RASA_CONFIG)))
+	@rm -f $(MODEL_DIR)/.trained-*
+	touch $@
+
+train: $(MODEL_DIR)/.trained-$(notdir $(RASA_CONFIG)) ## Train the Rasa model when the data or config changed (and only then)
+
+run: setup train ## Set up if needed, then run the assistant (Ctrl-C stops it)
+	@MODEL=$(MODEL_DIR)/tthc-$(basename $(notdir $(RASA_CONFIG))).tar.gz scripts/run.sh
+
+test: setup browsers ## Set up if needed, then run the whole test suite
+	$(MAKE) --no-print-directory train RASA_CONFIG=bot/config.ci.yml MODEL_DIR=models/ci
+	RASA_MODEL=models/ci/tthc-config.ci.tar.gz scripts/test.sh
+
+test-fast: $(VENV)/.installed ## Unit tests only (no Rasa, no browser)
+	$(VENV)/bin/pytest -q -m "not e2e and not browser" tests
+
+browsers: $(VENV)/.installed ## Install what the browser tests need (Debian's chromium)
+	@scripts/ensure-chromium.sh
+
+lint: $(VENV)/.installed ## ruff and mypy on the libraries
+	$(VENV)/bin/ruff check procedures_catalog actions tests bench
+	$(VENV)/bin/mypy
+
+bench: setup ## Run every benchmark and print its figures
+	$(PY) bench/search_accuracy.py
+	$(PY) bench/search_latency.py
+
+clean: ## Remove environments, models and the local database
+	rm -rf $(VENV) $(RASA_VENV) models data/catalog.sqlite3*

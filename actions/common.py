@@ -1,0 +1,68 @@
+"""Shared plumbing of the actions: the catalogue handle, the user's words, replies."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from procedures_catalog.answers import Reply
+from procedures_catalog.service import Catalog
+
+log = logging.getLogger(__name__)
+
+_catalog: Catalog | None = None
+_lock = threading.Lock()
+
+
+def get_catalog() -> Catalog:
+    """The process-wide catalogue (opened, migrated and seeded on first use)."""
+    global _catalog
+    with _lock:
+        if _catalog is None:
+            _catalog = Catalog.open()
+        return _catalog
+
+
+def set_catalog(catalog: Catalog | None) -> None:
+    """Use ``catalog`` from now on (tests point the actions at their own database)."""
+    global _catalog
+    with _lock:
+        _catalog = catalog
+
+
+def user_text(tracker: Tracker) -> str:
+    """What the citizen typed, or the ``query`` a button carried; "" for bare payloads."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "query" and entity.get("value"):
+            return str(entity["value"])
+    text = tracker.latest_message.get("text") or ""
+    return "" if text.startswith("/") else text
+
+
+def send(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
+    """Send replies in order: custom payloads as JSON messages, text with buttons."""
+    for reply in replies:
+        if reply.custom is not None:
+            dispatcher.utter_message(json_message=reply.custom)
+        if reply.text:
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+
+
+def misunderstood(tracker: Tracker) -> int:
+    """Misunderstandings in a row so far."""
+    value: Any = tracker.get_slot("misunderstandings") or 0
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def understood() -> list[SlotSet]:
+    """Events that reset the misunderstanding counter."""
+    return [SlotSet("misunderstandings", 0)]

@@ -1,0 +1,135 @@
+"""Actions beyond single procedures: statistics, portal help, a person, fallback."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from procedures_catalog import answers
+from procedures_catalog.dialogue import resolve
+from procedures_catalog.normalize import fold
+
+from .common import get_catalog, misunderstood, send, understood, user_text
+from .procedures import answer_about
+
+_ONLINE_WORDS = [
+    (re.compile(r"\btoan trinh\b|\bhoan toan\b|\bhet (?:tren|qua) mang\b"), "toan_trinh"),
+    (re.compile(r"\bmot phan\b"), "mot_phan"),
+    (re.compile(r"\bchi (?:cung cap )?thong tin\b|\bthong tin truc tuyen\b"), "thong_tin"),
+]
+_LEVEL_WORDS = [
+    (re.compile(r"\bcap tinh\b"), "tinh"),
+    (re.compile(r"\b(?:cap )?huyen\b"), "huyen"),
+    (re.compile(r"\b(?:cap )?xa\b|\bphuong\b"), "xa"),
+]
+_PORTAL_TOPICS = [
+    (re.compile(r"\bquen mat khau\b|\bmat khau\b|\bbi khoa\b|\bpass\b"), "password"),
+    (re.compile(r"\b(?:tao|lap|dang ky|mo|lam) (?:cai )?tai khoan\b|\bchua co tai khoan\b"), "account"),
+    (re.compile(r"\bdang nhap\b|\bvneid\b|\bdinh danh\b|\blogin\b"), "login"),
+    (re.compile(r"\bthanh toan\b|\btra (?:phi|tien|le phi)\b|\bnop (?:phi|tien|le phi)\b|\bchuyen khoan\b|\bvi dien tu\b"), "payment"),
+    (re.compile(r"\btra cuu\b|\btheo doi\b|\btoi dau\b|\btinh trang\b|\bkiem tra ho so\b|\bho so (?:cua toi|da nop)\b"), "tracking"),
+]
+
+
+def detect_portal_topic(text: str) -> str | None:
+    """Which portal-help topic the words ask about, if any."""
+    folded = fold(text)
+    for pattern, topic in _PORTAL_TOPICS:
+        if pattern.search(folded):
+            return topic
+    return None
+
+
+class ActionCatalogueStats(Action):
+    """Figures from the database ("tỉnh có bao nhiêu thủ tục làm online toàn trình?")."""
+
+    def name(self) -> str:
+        return "action_catalogue_stats"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        catalog = get_catalog()
+        folded = fold(user_text(tracker))
+        stats = catalog.stats()
+        for field_name, count in catalog.field_counts().items():
+            key = fold(field_name)
+            if len(key) >= 5 and re.search(rf"\b{re.escape(key)}\b", folded):
+                send(dispatcher, answers.stats_answer(stats, field_name=field_name, field_count=count))
+                return understood()
+        online = next((o for p, o in _ONLINE_WORDS if p.search(folded)), None)
+        level = next((lv for p, lv in _LEVEL_WORDS if p.search(folded)), None)
+        if online:
+            send(dispatcher, answers.stats_answer(stats, online=online))
+        elif level:
+            send(dispatcher, answers.stats_answer(stats, level=level))
+        else:
+            send(dispatcher, answers.stats_answer(stats))
+        return understood()
+
+
+class ActionPortalHelp(Action):
+    """Short steps for first-time users of the public-service portal."""
+
+    def name(self) -> str:
+        return "action_portal_help"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        topic = next(tracker.get_latest_entity_values("portal_topic"), None)
+        topic = topic or detect_portal_topic(user_text(tracker))
+        if topic in ("account", "login", "payment", "tracking", "password"):
+            dispatcher.utter_message(response=f"utter_portal_help_{topic}")
+        else:
+            dispatcher.utter_message(response="utter_portal_help_menu")
+        return [SlotSet("portal_topic", None), *understood()]
+
+
+class ActionHandoff(Action):
+    """Offer a person: the hotline and the office contacts from the configuration."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        catalog = get_catalog()
+        level = None
+        code = tracker.get_slot("procedure_code")
+        if code:
+            procedure = catalog.get(code)
+            level = procedure.level if procedure else None
+        offices = {k: o.as_dict() for k, o in catalog.offices().items()}
+        send(dispatcher, answers.handoff(offices, level=level))
+        return understood()
+
+
+class ActionFallback(Action):
+    """Not understood by NLU: try the catalogue, else say so; twice in a row, offer a person."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        text = user_text(tracker)
+        catalog = get_catalog()
+        if text.strip():
+            resolution = resolve(catalog.index(), text, choices=tracker.get_slot("choices") or [])
+            if resolution.kind == "procedure" and resolution.code:
+                return answer_about(dispatcher, resolution.code, "overview")
+            if resolution.kind == "choices":
+                hits = [h.as_dict() for h in resolution.hits[:3]]
+                send(dispatcher, answers.choice_question(hits))
+                return [SlotSet("choices", [h["code"] for h in hits]),
+                        SlotSet("pending_aspect", "overview"), *understood()]
+        count = misunderstood(tracker) + 1
+        if count >= 2:
+            offices = {k: o.as_dict() for k, o in catalog.offices().items()}
+            send(dispatcher, answers.handoff(offices, after_misunderstanding=True))
+            return [SlotSet("misunderstandings", 0)]
+        send(dispatcher, answers.not_understood())
+        return [SlotSet("misunderstandings", count)]

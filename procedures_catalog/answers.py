@@ -1,0 +1,376 @@
+"""Citizen-facing answers, in short plain Vietnamese, built only from catalogue facts.
+
+Every function returns a list of :class:`Reply` — text (never over
+:data:`MAX_CHARS` characters), buttons and an optional machine-readable payload —
+that the Rasa actions send as they are. Nothing here imports Rasa.
+
+Payload contracts (used by the channels, tests and benchmarks):
+    * an answer about a procedure carries ``{"procedure": {"code", "name", "level",
+      "online_level", "portal_url"}, "aspect": A}`` with A in :data:`ASPECTS`;
+    * a choice question carries ``{"choices": [codes in the order shown]}``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .records import LEVEL_LABELS
+
+MAX_CHARS = 600
+ASPECTS = ("overview", "level", "where", "online", "documents", "fees", "time", "steps")
+PORTAL_URL = "https://dichvucong.gov.vn"
+
+LEVEL_WORDS = {"tinh": "cấp tỉnh", "huyen": "cấp huyện", "xa": "cấp xã"}
+ONLINE_SHORT = {
+    "toan_trinh": "làm online được hết (toàn trình)",
+    "mot_phan": "nộp online được, nhưng vẫn phải đến cơ quan một số bước (một phần)",
+    "thong_tin": "chỉ xem hướng dẫn trên mạng, phải đến nộp trực tiếp",
+}
+ONLINE_PLAIN = {
+    "toan_trinh": (
+        "Thủ tục này làm online toàn trình: bạn nộp hồ sơ, đóng phí và nhận kết quả "
+        "đều trên mạng, không cần đến cơ quan."
+    ),
+    "mot_phan": (
+        "Thủ tục này làm online một phần: bạn nộp hồ sơ trên mạng được, nhưng vẫn phải "
+        "đến cơ quan cho một số bước (như nộp bản gốc, đóng phí hoặc nhận kết quả)."
+    ),
+    "thong_tin": (
+        "Thủ tục này chỉ có hướng dẫn trên mạng: bạn đọc trước cách làm online, rồi "
+        "mang hồ sơ đến cơ quan để nộp."
+    ),
+}
+
+# Buttons for the next question; payloads are Rasa intents.
+NEXT_BUTTONS: list[tuple[str, str, str]] = [
+    ("documents", "📄 Giấy tờ", "/ask_documents"),
+    ("fees", "💰 Lệ phí", "/ask_fees"),
+    ("where", "📍 Nộp ở đâu", "/ask_where"),
+    ("online", "🌐 Làm online", "/ask_online"),
+    ("time", "⏱ Bao lâu", "/ask_time"),
+    ("steps", "📋 Các bước", "/ask_steps"),
+]
+OTHER_BUTTON = {"title": "🔎 Hỏi thủ tục khác", "payload": "/ask_other"}
+
+
+@dataclass
+class Reply:
+    """One message: text with optional buttons, or a custom payload."""
+
+    text: str | None = None
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    custom: dict[str, Any] | None = None
+
+
+def split_message(text: str, limit: int = MAX_CHARS) -> list[str]:
+    """Split ``text`` into messages of at most ``limit`` characters.
+
+    Breaks at blank lines, then lines, then sentence ends, then spaces; a single word
+    longer than the limit is cut.
+    """
+    text = text.strip()
+    if len(text) <= limit:
+        return [text] if text else []
+    parts: list[str] = []
+    current = ""
+    for piece in _pieces(text, limit):
+        joiner = "\n" if current else ""
+        if len(current) + len(joiner) + len(piece) <= limit:
+            current += joiner + piece
+        else:
+            if current:
+                parts.append(current)
+            current = piece
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        while len(line) > limit:
+            cut = max(line.rfind(". ", 0, limit), line.rfind("; ", 0, limit))
+            if cut < limit // 3:
+                cut = line.rfind(" ", 0, limit)
+            if cut < limit // 3:
+                cut = limit - 1
+            out.append(line[: cut + 1].strip())
+            line = line[cut + 1 :].strip()
+        if line:
+            out.append(line)
+    return out
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut ``text`` at a word boundary and add an ellipsis if it is longer than ``limit``."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    return text[: cut if cut > limit // 2 else limit - 1].rstrip(",;: ") + "…"
+
+
+def procedure_payload(p: Mapping[str, Any], aspect: str) -> dict[str, Any]:
+    """The custom payload of an answer about ``p``."""
+    return {
+        "procedure": {
+            "code": p["code"],
+            "name": p["name"],
+            "level": p["level"],
+            "online_level": p["online_level"],
+            "portal_url": p.get("detail_url") or PORTAL_URL,
+        },
+        "aspect": aspect,
+    }
+
+
+def next_buttons(current: str | None) -> list[dict[str, str]]:
+    """Buttons for the next questions (the current aspect left out), then "other"."""
+    buttons = [{"title": t, "payload": pl} for a, t, pl in NEXT_BUTTONS if a != current][:4]
+    return buttons + [OTHER_BUTTON]
+
+
+def _office_lines(office: Mapping[str, Any] | None) -> list[str]:
+    if not office:
+        return []
+    lines = [f"🏢 {office['name']}"]
+    if office.get("address"):
+        lines.append(f"📍 {office['address']}")
+    if office.get("hours"):
+        lines.append(f"🕐 {office['hours']}")
+    if office.get("phone"):
+        lines.append(f"☎ {office['phone']}")
+    if office.get("is_sample"):
+        lines.append("(Thông tin mẫu: nên gọi hỏi trước khi đi.)")
+    return lines
+
+
+def _missing(what: str, p: Mapping[str, Any], office: Mapping[str, Any] | None) -> str:
+    where = office["name"] if office else f"cơ quan {LEVEL_WORDS.get(p['level'], '')}".strip()
+    return f"Danh mục chưa ghi {what} của thủ tục này. Bạn hỏi {where} để biết chính xác nhé."
+
+
+def _fees_text(p: Mapping[str, Any]) -> str | None:
+    fee = p.get("fee") or {}
+    fees = (p.get("fees") or "").strip()
+    if not fees:
+        return None
+    if fee.get("free"):
+        return "Không mất phí (miễn phí)."
+    return shorten(fees, 420)
+
+
+def _time_text(p: Mapping[str, Any]) -> str | None:
+    text = (p.get("processing_time") or "").strip()
+    if not text:
+        return None
+    return shorten(text, 300)
+
+
+def _steps_items(steps: str) -> list[str]:
+    items = []
+    for line in steps.split("\n"):
+        line = re.sub(r"^[-+•*]\s*", "", line.strip())
+        if line:
+            items.append(line)
+    return items
+
+
+def answer(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] | None = None) -> list[Reply]:
+    """Answer one aspect of a procedure.
+
+    Args:
+        p: the procedure as :func:`procedures_catalog.service.procedure_to_dict` gives it.
+        aspect: one of :data:`ASPECTS`.
+        office: the office for the procedure's level (``Office.as_dict()``), if known.
+
+    Returns:
+        The messages to send: the procedure payload first, then text; the last text
+        carries the buttons for the next questions.
+    """
+    if aspect not in ASPECTS:
+        aspect = "overview"
+    name = p["name"]
+    level_word = LEVEL_WORDS.get(p["level"], p["level"])
+    portal = p.get("detail_url") or PORTAL_URL
+    texts: list[str] = []
+    if aspect == "overview":
+        lines = [f"📌 {shorten(name, 200)}", f"• Nơi giải quyết: {level_word}",
+                 f"• Làm online: {ONLINE_SHORT.get(p['online_level'], p['online_level'])}"]
+        time_text = _time_text(p)
+        if time_text:
+            lines.append(f"• Thời hạn: {shorten(time_text, 90)}")
+        fees_text = _fees_text(p)
+        if fees_text:
+            lines.append(f"• Lệ phí: {shorten(fees_text, 120)}")
+        lines.append("Bạn muốn biết thêm gì? Bấm nút bên dưới nhé.")
+        texts.append("\n".join(lines))
+    elif aspect == "documents":
+        docs = list(p.get("documents") or [])
+        if not docs:
+            texts.append(_missing("giấy tờ cần nộp", p, office))
+        else:
+            body = [f"📄 Giấy tờ cho: {shorten(name, 120)}"]
+            n = 0
+            for item in docs:
+                if len("\n".join(body)) > 2 * MAX_CHARS - 250:
+                    break
+                if item.rstrip().endswith(":") and len(item) < 80:
+                    body.append(item)  # a heading such as "Giấy tờ phải nộp:"
+                    continue
+                n += 1
+                body.append(f"{n}. {shorten(item, 170)}")
+            items = [d for d in docs if not (d.rstrip().endswith(":") and len(d) < 80)]
+            if n < len(items):
+                body.append(f"…còn {len(items) - n} mục nữa, xem đủ tại: {portal}")
+            texts.extend(split_message("\n".join(body))[:3])
+    elif aspect == "fees":
+        fees_text = _fees_text(p)
+        texts.append(f"💰 Lệ phí: {fees_text}" if fees_text else _missing("lệ phí", p, office))
+    elif aspect == "time":
+        time_text = _time_text(p)
+        texts.append(f"⏱ Thời hạn giải quyết: {time_text}" if time_text else _missing("thời hạn giải quyết", p, office))
+    elif aspect == "level":
+        agency = shorten(p.get("agency") or "", 200)
+        line = f"Thủ tục này do {level_word} giải quyết."
+        if agency:
+            line += f"\nCơ quan thực hiện: {agency}"
+        texts.append("\n".join([line, *(_office_lines(office) and ["Bạn nộp hồ sơ tại:", *_office_lines(office)])]))
+    elif aspect == "where":
+        lines = [f"Thủ tục này làm ở {level_word}. Bạn nộp hồ sơ tại:", *_office_lines(office)]
+        if not office:
+            lines.append(f"Bộ phận Một cửa {level_word} nơi bạn ở.")
+        agency = shorten(p.get("agency") or "", 160)
+        if agency:
+            lines.append(f"Cơ quan giải quyết: {agency}")
+        if p["online_level"] in ("toan_trinh", "mot_phan"):
+            lines.append(f"Hoặc nộp online: {portal}")
+        texts.append("\n".join(lines))
+    elif aspect == "online":
+        lines = [ONLINE_PLAIN.get(p["online_level"], ""), f"Trang của thủ tục: {portal}"]
+        if p["online_level"] != "thong_tin":
+            lines.append("Cần giúp đăng ký tài khoản hay đăng nhập VNeID? Gõ “hướng dẫn dịch vụ công”.")
+        texts.append("\n".join(line for line in lines if line))
+    elif aspect == "steps":
+        items = _steps_items(p.get("steps") or "")
+        if not items:
+            texts.append(_missing("các bước thực hiện", p, office))
+        else:
+            body = ["📋 Các bước thực hiện:"] + [shorten(item, 200) for item in items[:6]]
+            if len(items) > 6:
+                body.append(f"Xem đủ các bước tại: {portal}")
+            texts.extend(split_message("\n".join(body))[:2])
+    replies = [Reply(custom=procedure_payload(p, aspect))]
+    replies += [Reply(text=t) for t in texts if t]
+    replies[-1].buttons = next_buttons(aspect)
+    return replies
+
+
+def choice_question(hits: Sequence[Mapping[str, Any]], intro: str | None = None) -> list[Reply]:
+    """Ask which of the top procedures the citizen means (buttons + payload)."""
+    shown = list(hits)[:3]
+    lines = [intro or "Bạn hỏi thủ tục nào? Bấm chọn, hoặc gõ số (1, 2, 3):"]
+    buttons = []
+    for n, hit in enumerate(shown, 1):
+        lines.append(f"{n}. {shorten(hit['name'], 150)} ({LEVEL_WORDS.get(hit['level'], hit['level'])})")
+        buttons.append({
+            "title": f"{n}. {shorten(hit['name'], 60)}",
+            "payload": '/choose_procedure{"procedure_code":"%s"}' % hit["code"],
+        })
+    buttons.append({"title": "Không phải các thủ tục trên", "payload": "/ask_other"})
+    text = "\n".join(lines)
+    if len(text) > MAX_CHARS:
+        text = shorten(text, MAX_CHARS)
+    return [Reply(custom={"choices": [h["code"] for h in shown]}), Reply(text=text, buttons=buttons)]
+
+
+def _n(value: int) -> str:
+    """A count the Vietnamese way (1.787)."""
+    return f"{value:,}".replace(",", ".")
+
+
+def stats_answer(stats: Mapping[str, Any], *, level: str | None = None, online: str | None = None,
+                 field_name: str | None = None, field_count: int | None = None) -> list[Reply]:
+    """Figures from the catalogue: totals, by level, by online level (or one field)."""
+    total = stats["total"]
+    if field_name is not None and field_count is not None:
+        text = f"Lĩnh vực “{field_name}” có {_n(field_count)} thủ tục (trên tổng số {_n(total)})."
+    elif level:
+        n = stats["by_level"].get(level, 0)
+        text = f"{LEVEL_LABELS[level]} có {_n(n)} thủ tục (trên tổng số {_n(total)})."
+    elif online:
+        n = stats["by_online_level"].get(online, 0)
+        label = {"toan_trinh": "làm online toàn trình", "mot_phan": "làm online một phần",
+                 "thong_tin": "chỉ cung cấp thông tin trên mạng"}[online]
+        text = f"Có {_n(n)} thủ tục {label} (trên tổng số {_n(total)})."
+    else:
+        bl, bo = stats["by_level"], stats["by_online_level"]
+        text = (
+            f"Tỉnh có {_n(total)} thủ tục hành chính:\n"
+            f"• Cấp tỉnh {_n(bl.get('tinh', 0))}, cấp huyện {_n(bl.get('huyen', 0))}, "
+            f"cấp xã {_n(bl.get('xa', 0))}\n"
+            f"• Online toàn trình {_n(bo.get('toan_trinh', 0))}, online một phần "
+            f"{_n(bo.get('mot_phan', 0))}, chỉ thông tin {_n(bo.get('thong_tin', 0))}"
+        )
+    return [Reply(text=text, buttons=[OTHER_BUTTON])]
+
+
+def ask_which() -> list[Reply]:
+    """Ask the citizen to name or describe the procedure."""
+    return [Reply(text=(
+        "Bạn muốn hỏi thủ tục nào? Gõ tên thủ tục hoặc kể việc bạn cần làm, "
+        "ví dụ: “làm căn cước cho con”, “sang tên sổ đỏ”, “mở quán tạp hóa”."
+    ))]
+
+
+def not_found() -> list[Reply]:
+    """The search found nothing worth offering."""
+    return [Reply(text=(
+        "Mình chưa tìm ra thủ tục hợp với câu hỏi của bạn. Bạn kể rõ hơn việc cần làm "
+        "nhé, ví dụ: “làm giấy khai sinh cho con”, “xin giấy phép cất nhà”."
+    ), buttons=[
+        {"title": "💻 Hướng dẫn dịch vụ công", "payload": "/portal_help"},
+        {"title": "☎ Gặp cán bộ", "payload": "/human_handoff"},
+    ])]
+
+
+def not_understood() -> list[Reply]:
+    """The first misunderstanding: say so kindly and show what the bot can do."""
+    return [Reply(text=(
+        "Xin lỗi, mình chưa hiểu ý bạn. Mình giúp được về thủ tục hành chính: giấy tờ, "
+        "lệ phí, nộp ở đâu, làm online. Bạn nói lại giúp mình nhé?"
+    ), buttons=[
+        {"title": "🔎 Hỏi một thủ tục", "payload": "/ask_other"},
+        {"title": "💻 Hướng dẫn dịch vụ công", "payload": "/portal_help"},
+        {"title": "☎ Gặp cán bộ", "payload": "/human_handoff"},
+    ])]
+
+
+def handoff(offices: Mapping[str, Mapping[str, Any]], *, after_misunderstanding: bool = False,
+            level: str | None = None) -> list[Reply]:
+    """Offer a person: the hotline and the office for the level (or the commune desk)."""
+    hotline = offices.get("hotline")
+    office = offices.get(level or "xa") or offices.get("xa")
+    lines = [
+        "Mình chưa giúp được bạn, xin lỗi nhé. Bạn liên hệ cán bộ để được hướng dẫn trực tiếp:"
+        if after_misunderstanding
+        else "Dạ, bạn liên hệ cán bộ để được hướng dẫn trực tiếp:"
+    ]
+    if hotline:
+        phone = hotline.get("phone") or ""
+        hours = f" ({hotline['hours']})" if hotline.get("hours") else ""
+        lines.append(f"☎ {hotline['name']}: {phone}{hours}".strip())
+    if office:
+        lines.extend(_office_lines(office))
+    contacts = {key: dict(value) for key, value in offices.items()
+                if key in ("hotline", level or "xa")}
+    return [Reply(custom={"handoff": contacts}),
+            Reply(text=shorten("\n".join(lines), MAX_CHARS) if len("\n".join(lines)) > MAX_CHARS else "\n".join(lines),
+                  buttons=[OTHER_BUTTON])]

@@ -1,0 +1,154 @@
+"""Which procedure a message is about, given the conversation so far.
+
+The Rasa actions call :func:`resolve` with the citizen's words, the procedure the
+conversation is about and the choices last offered; it decides whether the message
+names a new procedure, picks one of the offered choices, is a follow-up about the
+current one, or cannot be placed. Kept free of Rasa so it can be tested alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from .normalize import fold, sanitize
+from .search import SearchHit, SearchIndex
+
+# A message needs at least this much procedure-specific weight (IDF units) to be
+# read as naming a procedure rather than following up on the current one.
+NAMING_WEIGHT = 2.5
+# Minimum search score for a new procedure to replace the current one.
+REPLACE_SCORE = 0.3
+# Below this the search has found nothing worth offering.
+MIN_SCORE = 0.18
+
+_ORDINALS = {
+    "1": 1, "mot": 1, "nhat": 1, "dau": 1, "dau tien": 1,
+    "2": 2, "hai": 2, "nhi": 2,
+    "3": 3, "ba": 3,
+    "cuoi": -1, "cuoi cung": -1, "sau cung": -1,
+}
+_CHOICE_RE = re.compile(
+    r"^(?:(?:chon|lay|la|cai|so|thu|muc|y|phuong an|dong|thu tuc)\s+){0,3}"
+    r"(1|2|3|mot|hai|ba|nhat|nhi|dau tien|dau|cuoi cung|cuoi|sau cung)"
+    r"(?:\s+(?:a|nha|nhe|do|day|ha|thoi|di|ne|a ban|bot|nhat|tien|cung))*$"
+)
+_CORRECTION_RE = re.compile(
+    r"^(?:khong|ko|k|hong|hok|sai|nham|khong phai|ko phai|k phai|chua dung|khong dung|ko dung)"
+    r"(?:\s+(?:phai|dung|roi|a|nha|nhe|dau|cai do|thu tuc do|vay|z))*"
+    r"(?:\s+(?:y (?:toi|tui|minh|em|con|chau) la|toi hoi|tui hoi|minh hoi|em hoi|toi muon hoi|ma la|la|y la|toi can|tui can))?\s*"
+)
+_CONTRAST_RE = re.compile(r"^(?:vay |the |con |con vay |vay con |the con )+|(?:thi sao|the nao|ra sao|sao)$")
+
+
+@dataclass
+class Resolution:
+    """What a message refers to.
+
+    Attributes:
+        kind: ``procedure`` (code set), ``choices`` (ask among ``hits``), ``followup``
+            (the current procedure), or ``none`` (nothing found).
+        code: the procedure to answer about (for ``procedure`` and ``followup``).
+        hits: the search results (best first).
+        new: True when the message named a procedure different from the current one.
+    """
+
+    kind: str
+    code: str | None = None
+    hits: list[SearchHit] = field(default_factory=list)
+    new: bool = False
+
+
+def parse_choice(text: str | None, n_choices: int = 3) -> int | None:
+    """The 0-based index a reply like "cái thứ 2", "số 3", "1" or "cái cuối" picks."""
+    folded = fold(sanitize(text))
+    if not folded:
+        return None
+    match = _CHOICE_RE.match(folded)
+    if not match:
+        return None
+    value = _ORDINALS.get(match.group(1))
+    if value is None:
+        return None
+    index = n_choices - 1 if value == -1 else value - 1
+    return index if 0 <= index < n_choices else None
+
+
+def strip_correction(text: str) -> tuple[str, bool]:
+    """Remove a leading "không phải, ý tôi là" and say whether there was one."""
+    folded = fold(sanitize(text))
+    match = _CORRECTION_RE.match(folded)
+    if match and match.end() > 0 and match.group(0).strip():
+        return folded[match.end():].strip(), True
+    return folded, False
+
+
+def is_contrast(text: str) -> bool:
+    """True for "còn … thì sao" / "vậy còn …": the same question about another procedure."""
+    folded = fold(sanitize(text))
+    return bool(re.match(r"^(?:vay |the )?con\b", folded)) or folded.endswith(("thi sao", "the nao"))
+
+
+def _pick_by_words(index: SearchIndex, text: str, choices: Sequence[str]) -> str | None:
+    """Pick among offered choices by the words of the reply (e.g. "cái lưu động")."""
+    folded = fold(text)
+    if not folded:
+        return None
+    scored = []
+    for code in choices:
+        i = index.by_code.get(code)
+        if i is None:
+            continue
+        name = fold(index.entries[i].name)
+        scored.append((fuzz.partial_token_set_ratio(folded, name) + fuzz.token_set_ratio(folded, name), code))
+    if not scored:
+        return None
+    scored.sort(reverse=True)
+    best, runner = scored[0], scored[1] if len(scored) > 1 else (0, None)
+    if best[0] >= 120 and best[0] - runner[0] >= 15:
+        return best[1]
+    return None
+
+
+def resolve(
+    index: SearchIndex,
+    text: str | None,
+    *,
+    current: str | None = None,
+    choices: Sequence[str] = (),
+) -> Resolution:
+    """Decide which procedure ``text`` is about.
+
+    Args:
+        index: the catalogue's search index.
+        text: what the citizen typed (any input).
+        current: the procedure the conversation is about, if any.
+        choices: codes offered in the last choice question, if still open.
+    """
+    clean = sanitize(text)
+    if choices:
+        picked = parse_choice(clean, len(choices))
+        if picked is not None:
+            return Resolution("procedure", choices[picked], new=choices[picked] != current)
+    query, corrected = strip_correction(clean)
+    if choices:
+        code = _pick_by_words(index, query, choices)
+        if code:
+            return Resolution("procedure", code, new=code != current)
+    hits = index.search(query, limit=5) if query else []
+    weight = index.naming_weight(query) if query else 0.0
+    names_one = bool(hits) and weight >= NAMING_WEIGHT and hits[0].score >= MIN_SCORE
+    if current and not corrected and (not names_one or hits[0].score < REPLACE_SCORE):
+        return Resolution("followup", current, hits)
+    if not names_one:
+        return Resolution("none", None, hits)
+    top = hits[0]
+    if corrected and current:
+        hits = [h for h in hits if h.code != current and current not in {a["code"] for a in h.also}] or hits
+        top = hits[0]
+    if top.ambiguous:
+        return Resolution("choices", None, hits[:3])
+    return Resolution("procedure", top.code, hits, new=top.code != current)

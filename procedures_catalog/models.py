@@ -1,0 +1,167 @@
+"""SQLAlchemy 2.0 models of the catalogue.
+
+Schema changes go through Alembic migrations in ``procedures_catalog/migrations``;
+``tests/catalog/test_migrations.py`` checks that the migrations and these models agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """Timezone-aware current time in UTC (stored as such on every backend)."""
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every catalogue table."""
+
+
+class Procedure(Base):
+    """An administrative procedure (thủ tục hành chính).
+
+    Text fields keep the catalogue's wording; ``documents`` is an ordered checklist.
+    ``processing_days``/``fee_*`` are parsed from the text where it parses, else None.
+    Retired procedures keep their row (``status == "retired"``) so history stays whole.
+    """
+
+    __tablename__ = "procedures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True, index=True)
+    name: Mapped[str] = mapped_column(Text)
+    field: Mapped[str] = mapped_column(Text, default="")
+    level: Mapped[str] = mapped_column(String(10), index=True)
+    online_level: Mapped[str] = mapped_column(String(16), index=True)
+    agency: Mapped[str] = mapped_column(Text, default="")
+    processing_time: Mapped[str] = mapped_column(Text, default="")
+    processing_days: Mapped[float | None] = mapped_column(Float, nullable=True)
+    processing_unit: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    fees: Mapped[str] = mapped_column(Text, default="")
+    fee_free: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    fee_min_vnd: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    fee_max_vnd: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    documents: Mapped[list[str]] = mapped_column(JSON, default=list)
+    steps: Mapped[str] = mapped_column(Text, default="")
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+    requirements: Mapped[str] = mapped_column(Text, default="")
+    issuing_body: Mapped[str] = mapped_column(Text, default="")
+    detail_url: Mapped[str] = mapped_column(Text, default="")
+    level_source: Mapped[str] = mapped_column(String(40), default="")
+    online_source: Mapped[str] = mapped_column(String(40), default="")
+    level_portal: Mapped[str] = mapped_column(String(20), default="")
+    online_portal: Mapped[str] = mapped_column(String(20), default="")
+    # The file (and format) this procedure was last imported from.
+    source: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="active", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    aliases: Mapped[list[Alias]] = relationship(
+        back_populates="procedure", cascade="all, delete-orphan", order_by="Alias.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Procedure {self.code} {self.level}/{self.online_level} {self.name[:40]!r}>"
+
+
+class Alias(Base):
+    """A colloquial name citizens use for a procedure ("sổ đỏ", "làm căn cước")."""
+
+    __tablename__ = "aliases"
+    __table_args__ = (UniqueConstraint("procedure_id", "norm", name="uq_alias_procedure_norm"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(
+        ForeignKey("procedures.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    # Normalised form used for matching and for uniqueness.
+    norm: Mapped[str] = mapped_column(Text)
+    # curated (shipped with the project), staff (CLI/web), dashboard (from a question).
+    origin: Mapped[str] = mapped_column(String(20), default="staff")
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="aliases")
+
+
+class Office(Base):
+    """Where a citizen goes: the one-stop desk for a level, or the hotline.
+
+    ``key`` is ``tinh``, ``huyen``, ``xa`` or ``hotline``. ``is_sample`` marks values
+    that are placeholders until the province fills in its real ones.
+    """
+
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(Text, default="")
+    hours: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    email: Mapped[str] = mapped_column(String(120), default="")
+    website: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the office's public fields."""
+        return {
+            "key": self.key,
+            "name": self.name,
+            "address": self.address,
+            "hours": self.hours,
+            "phone": self.phone,
+            "email": self.email,
+            "website": self.website,
+            "note": self.note,
+            "is_sample": self.is_sample,
+        }
+
+
+class AuditEntry(Base):
+    """One recorded change: who, when, what, old and new value, and why.
+
+    Rows are only ever inserted. ``entity`` is ``procedure``, ``alias`` or ``office``;
+    ``entity_key`` the procedure code or office key; ``batch`` groups the entries of
+    one import.
+    """
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(20))
+    entity: Mapped[str] = mapped_column(String(20))
+    entity_key: Mapped[str] = mapped_column(String(60))
+    field: Mapped[str] = mapped_column(String(40), default="")
+    old_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    batch: Mapped[str] = mapped_column(String(40), default="")

@@ -1,0 +1,59 @@
+"""The only place the catalogue library reads environment variables.
+
+Every variable has a safe default so that a fresh checkout works with no
+configuration; they are listed in `.env.example` and the README.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DATA = PACKAGE_DIR / "data"
+DEFAULT_SAMPLE = PACKAGE_DATA / "tien_giang_2024_sample.csv.gz"
+DEFAULT_OFFICES = PACKAGE_DATA / "offices.yaml"
+DEFAULT_ALIASES = PACKAGE_DATA / "aliases"
+
+
+def _project_root() -> Path:
+    # In a source checkout the package sits in the project root; the default
+    # database goes into the project's data folder, next to the NLU data.
+    return PACKAGE_DIR.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Catalogue settings resolved from the environment.
+
+    Attributes:
+        database_url: SQLAlchemy URL of the catalogue database.
+        seed_file: catalogue file loaded into an empty database on first use.
+        offices_file: YAML file with the offices citizens go to, per level.
+        aliases_file: YAML file (or folder of them) with curated colloquial names.
+        seed_on_first_use: whether an empty database is filled automatically.
+    """
+
+    database_url: str
+    seed_file: Path
+    offices_file: Path
+    aliases_file: Path
+    seed_on_first_use: bool
+
+
+def default_database_url() -> str:
+    """Return the SQLite URL used when ``CATALOG_DATABASE_URL`` is not set."""
+    data_dir = Path(os.environ.get("CATALOG_DATA_DIR") or _project_root() / "data")
+    return f"sqlite:///{data_dir / 'catalog.sqlite3'}"
+
+
+def get_settings() -> Settings:
+    """Read the settings from the environment (cheap; call when needed)."""
+    return Settings(
+        database_url=os.environ.get("CATALOG_DATABASE_URL") or default_database_url(),
+        seed_file=Path(os.environ.get("CATALOG_SEED_FILE") or DEFAULT_SAMPLE),
+        offices_file=Path(os.environ.get("CATALOG_OFFICES_FILE") or DEFAULT_OFFICES),
+        aliases_file=Path(os.environ.get("CATALOG_ALIASES_FILE") or DEFAULT_ALIASES),
+        seed_on_first_use=os.environ.get("CATALOG_SEED_ON_FIRST_USE", "1") not in ("0", "false", "no"),
+    )

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Start the assistant's processes with honcho (see Procfile); Ctrl-C stops them all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONPATH="$PWD" SQLALCHEMY_SILENCE_UBER_WARNING=1
+export RASA_MODEL="${MODEL:-${RASA_MODEL:-models/tthc-config.tar.gz}}"
+[[ -f .env ]] && set -a && . ./.env && set +a
+
+processes=(actions rasa)
+grep -q '^web:' Procfile && processes+=(web)
+grep -q '^staff:' Procfile && processes+=(staff)
+if grep -q '^telegram:' Procfile; then
+    if [[ -n "${TELEGRAM_BOT_TOKEN:-}" ]]; then
+        processes+=(telegram)
+    else
+        echo "note: Telegram bridge skipped (set TELEGRAM_BOT_TOKEN in .env to start it)"
+    fi
+fi
+if [[ -z "${ZALO_OA_SECRET_KEY:-}" ]]; then
+    echo "note: Zalo channel disabled (set ZALO_* variables in .env to enable it)"
+fi
+
+cat <<MSG
+
+  Tiền Giang procedures assistant
+  --------------------------------
+  Rasa REST webhook : http://localhost:${RASA_PORT:-5005}/webhooks/rest/webhook
+  Rasa HTTP API     : http://localhost:${RASA_PORT:-5005}/  (socket.io for the web widget)
+  Action server     : http://localhost:${ACTIONS_PORT:-5055}/health
+MSG
+[[ " ${processes[*]} " == *" web "* ]] && echo "  Web chat demo     : http://localhost:${WEBCHAT_PORT:-8080}/"
+[[ " ${processes[*]} " == *" staff "* ]] && echo "  Staff workspace   : http://localhost:${STAFF_PORT:-8000}/"
+cat <<MSG
+  Try:  curl -s localhost:${RASA_PORT:-5005}/webhooks/rest/webhook -d '{"sender":"me","message":"con mới sinh làm giấy gì"}'
+  Ctrl-C stops everything.
+
+MSG
+exec .venv/bin/honcho start -f Procfile "${processes[@]}"
