@@ -13,7 +13,7 @@ CATALOG     := $(VENV)/bin/catalog
 # A smaller training config for CI keeps `make test` quick; it still trains a real model.
 RASA_CONFIG ?= bot/config.yml
 MODEL_DIR   ?= models
-TRAIN_INPUTS := $(RASA_CONFIG) $(wildcard bot/domain/*.yml) $(shell find data -name '*.yml' 2>/dev/null) bot/components/folding.py
+TRAIN_INPUTS := $(RASA_CONFIG) $(wildcard bot/domain/*.yml) $(shell find data -name '*.yml' 2>/dev/null) $(wildcard bot/components/*.py)
 
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1

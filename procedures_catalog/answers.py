@@ -167,10 +167,16 @@ def _fees_text(p: Mapping[str, Any]) -> str | None:
     return shorten(fees, 420)
 
 
+_CASE_CODE = re.compile(r"\b\d\.\d{6}\.\d{1,3}\s*:\s*")
+
+
 def _time_text(p: Mapping[str, Any]) -> str | None:
     text = (p.get("processing_time") or "").strip()
     if not text:
         return None
+    # Per-case times come as "1.000656.01: 5 ngày làm việc; 1.000656.03: 2 ngày".
+    if _CASE_CODE.search(text):
+        text = "tùy trường hợp: " + _CASE_CODE.sub("", text)
     return shorten(text, 300)
 
 
@@ -268,7 +274,8 @@ def answer(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] | None =
                 body.append(f"Xem đủ các bước tại: {portal}")
             texts.extend(split_message("\n".join(body))[:2])
     replies = [Reply(custom=procedure_payload(p, aspect))]
-    replies += [Reply(text=t) for t in texts if t]
+    # Office details and agencies vary in length: no message may pass MAX_CHARS.
+    replies += [Reply(text=part) for t in texts if t for part in split_message(t)]
     replies[-1].buttons = next_buttons(aspect)
     return replies
 

@@ -366,7 +366,9 @@ def offices_load(ctx: click.Context, file: Path, by: str) -> None:
 
 def main() -> None:
     """Entry point of the `catalog` command."""
-    for stream in (sys.stdout, sys.stderr):
+    # Batch search reads whatever is piped in: bytes that are not UTF-8 must become
+    # U+FFFD rather than stop the run (stdin is strict under PYTHONIOENCODING=utf-8).
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="replace")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

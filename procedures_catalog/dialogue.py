@@ -22,6 +22,9 @@ from .search import SearchHit, SearchIndex
 NAMING_WEIGHT = 2.5
 # Minimum search score for a new procedure to replace the current one.
 REPLACE_SCORE = 0.3
+# With this much specific vocabulary an unclear message is a new question (ask which
+# procedure) rather than a follow-up on the current one.
+STRONG_WEIGHT = 5.0
 # Below this the search has found nothing worth offering.
 MIN_SCORE = 0.18
 
@@ -37,7 +40,8 @@ _CHOICE_RE = re.compile(
     r"(?:\s+(?:a|nha|nhe|do|day|ha|thoi|di|ne|a ban|bot|nhat|tien|cung))*$"
 )
 _CORRECTION_RE = re.compile(
-    r"^(?:khong|ko|k|hong|hok|sai|nham|khong phai|ko phai|k phai|chua dung|khong dung|ko dung)"
+    # The \b keeps "k"/"ko" from eating the start of a word ("khai tử" is no correction).
+    r"^(?:khong|ko|k|hong|hok|sai|nham|khong phai|ko phai|k phai|chua dung|khong dung|ko dung)\b"
     r"(?:\s+(?:phai|dung|roi|a|nha|nhe|dau|cai do|thu tuc do|vay|z))*"
     r"(?:\s+(?:y (?:toi|tui|minh|em|con|chau) la|toi hoi|tui hoi|minh hoi|em hoi|toi muon hoi|ma la|la|y la|toi can|tui can))?\s*"
 )
@@ -141,8 +145,12 @@ def resolve(
     hits = index.search(query, limit=5) if query else []
     weight = index.naming_weight(query) if query else 0.0
     names_one = bool(hits) and weight >= NAMING_WEIGHT and hits[0].score >= MIN_SCORE
-    if current and not corrected and (not names_one or hits[0].score < REPLACE_SCORE):
-        return Resolution("followup", current, hits)
+    if current and not corrected:
+        replaces = names_one and hits[0].score >= REPLACE_SCORE and (
+            not hits[0].ambiguous or weight >= STRONG_WEIGHT
+        )
+        if not replaces:
+            return Resolution("followup", current, hits)
     if not names_one:
         return Resolution("none", None, hits)
     top = hits[0]

@@ -182,6 +182,7 @@ def _rules() -> list[tuple[re.Pattern[str], str]]:
 _DROP_PHRASES = [
     r"cho (?:em|toi|tui|minh|chau|con|co|hoi) hoi", r"xin hoi", r"cho hoi", r"hoi chut", r"hoi xiu",
     r"lam (?:sao|the nao|ntn|nhu the nao|gi)", r"nhu the nao", r"the nao", r"ra sao", r"sao (?:vay|day)",
+    r"(?:nop|lam|di|den|nop ho so|gui|mang) (?:o|tai|toi|den) (?:dau|cho nao|noi nao|co quan nao)",
     r"(?:o|tai|lam|nop|den|di) (?:dau|cho nao|noi nao)", r"cho nao", r"noi nao",
     r"(?:mat|ton|het|la|co mat|co ton) (?:bao lau|may ngay|bao nhieu ngay|bao nhieu tien|may tuan|phi|tien|nhieu tien|nhieu ngay|thoi gian|bao nhieu)",
     r"bao lau", r"may ngay", r"bao nhieu (?:tien|ngay|lau)?", r"bn tien",
@@ -192,6 +193,9 @@ _DROP_PHRASES = [
     r"online", r"truc tuyen", r"qua mang", r"tren mang", r"tren dien thoai", r"dich vu cong",
     r"(?:co )?(?:duoc|dc) (?:khong|ko|hong|hok|k)", r"duoc khong", r"khong a", r"vay a",
     r"(?:cac|nhung) buoc", r"trinh tu", r"quy trinh",
+    r"(?:o|len|ra|tai|cap|di|toi|den|nop) (?:xa|huyen|tinh|phuong)"
+    r"(?: hay (?:la )?(?:o |len |ra |tai |cap )?(?:xa|huyen|tinh|phuong))?",
+    r"(?:xa|huyen|tinh) (?:lam|giai quyet|cap) (?:duoc )?(?:khong|ko|k|hong)",
     r"thu tuc hanh chinh", r"thu tuc", r"ho so",
 ]
 _DROP_RE = re.compile(r"\b(?:" + "|".join(_DROP_PHRASES) + r")\b")
@@ -208,16 +212,32 @@ _ZERO_WEIGHT = set(
     khong ko duoc dc gi nao sao dau oi ad admin bot shop nhi hen
     muon phai nen biet hoi vui long lam on cam on hi hello alo
     nay kia do day gio luc hom qua mai nam thang tuan moi vua da dang se
-    rat qua lam nhieu it chut xiu bao nhieu lau ngay tien""".split()
+    rat qua lam nhieu it chut xiu bao nhieu lau ngay tien ok oke okie uh um""".split()
 )
 _LOW_WEIGHT = {
-    **{w: 0.35 for w in "toi tui minh em anh chi chau ong ba bo me cha tia ma vo chong co chu bac di cau nguoi nha".split()},
-    **{w: 0.5 for w in "lam xin cho de den ve ra vao len di cua trong tren duoi".split()},
+    **{w: 0.35 for w in "toi tui minh em anh chi chau con ong ba bo me cha tia ma vo chong co chu bac di cau nguoi nha".split()},
+    **{w: 0.5 for w in "lam xin cho de den ve ra vao len di cua trong tren duoi nop".split()},
 }
+
+# Everyday syllables that must never be "repaired" into a catalogue word.
+_COMMON = """a ai am an anh ao ay ba bac bai ban bang bao bat bay be ben bi biet bo bon bot bu bua
+bui buon but ca cac cai cam can cang cao cap cau cay chac chan chang chao chat chau che chi chia
+chieu chinh cho choi chon chu chua chuc chung chuyen co con cong cu cua cuc cung cuoi da dai dam
+dan dang danh dao dap dat day de dem den deu di dia dien dinh do doi don dong du dua dung duoc
+duong gan gap gi gia giao giay gio gioi giup giua ha hai han hang hay he het hieu hinh ho hoac hoc
+hoi hom hon hop hu hua hung huong it ke keo khac khach khi khien kho khoe khong khu kia kiem kieu
+kip la lai lam lan lau le len lien lo loai loi long luc luon ly ma mai man mang mat may me mien
+minh mo moi mon mot mua muon nam nao nay ne neu ngan ngay nghe nghi ngoai ngoi nguoi nha nhan nhanh
+nhat nhau nhe nhieu nho nhu nhung noi non nua nuoc o ong phai phan phi phong phu qua quan que
+ra rang rat re rieng roi rong ruot sang sao sau se so song su sua sung ta tai tam tan tang tao tat
+tay the them theo thi thiet thoi thu thuc thuong tien tieng tim tin tinh to toan toi tot tra tren
+tri trong truoc tu tuan tuoi tuy tuyet va vai van vao ve vi viec viet voi vua vui xa xay xem xin xong
+yeu""".split()
 
 KNOWN_WORDS = sorted(
     _ZERO_WEIGHT
     | set(_LOW_WEIGHT)
+    | set(_COMMON)
     | set(
         """online mang truc tuyen zalo vneid email facebook pass mat khau tai khoan
         sinh de mat chet cuoi vo chong con chau be nha dat ruong vuon tiem quan ban mua

@@ -23,6 +23,10 @@ from rapidfuzz.distance import Levenshtein
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _TAG = re.compile(r"<[^>]{0,200}>")
+# Script and style elements are code, not words: drop their content with the tags.
+_CODE_ELEMENT = re.compile(
+    r"<(script|style)\b[^>]{0,200}>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 MAX_QUERY_CHARS = 500
@@ -61,6 +65,7 @@ def sanitize(text: str | None, max_chars: int = MAX_QUERY_CHARS) -> str:
         return ""
     text = unicodedata.normalize("NFC", str(text))[: max_chars * 4]
     text = _CONTROL.sub(" ", text)
+    text = _CODE_ELEMENT.sub(" ", text)
     text = _TAG.sub(" ", text)
     return text[:max_chars]
 

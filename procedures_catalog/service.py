@@ -593,6 +593,8 @@ class Catalog:
                        dry_run: bool = False, reason: str = "",
                        progress: Callable[[int], None] | None = None) -> ImportPlan:
         """Apply already-read records (see :meth:`import_file`)."""
+        # Checked here too: the CLI reads the file itself and calls this directly.
+        by, _ = self._check_actor(by, None, need_reason=False)
         batch = uuid.uuid4().hex[:12]
         plan = ImportPlan(source=result.source, format=result.format, batch=batch)
         session = self.session()

@@ -1,0 +1,64 @@
+"""A real Rasa server and action server, shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from procedures_catalog.service import Catalog
+from tests.servers import Servers, model_path, run_servers
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="session")
+def e2e_catalogue(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A seeded SQLite catalogue (bundled sample, offices, aliases) for the servers."""
+    path = tmp_path_factory.mktemp("e2e-db") / "catalog.sqlite3"
+    Catalog.open(f"sqlite:///{path}")
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory, e2e_catalogue: str) -> Iterator[Servers]:
+    """The action server and the Rasa server, started once per test session."""
+    if model_path() is None:
+        pytest.fail("no trained Rasa model: run `make test`, which trains one (or set RASA_MODEL)")
+    with run_servers(tmp_path_factory.mktemp("servers"), e2e_catalogue) as running:
+        yield running
+
+
+@pytest.fixture
+def sender() -> str:
+    """A fresh conversation id."""
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+def custom_payloads(messages: list[dict]) -> list[dict]:
+    """The custom payloads among the bot's messages."""
+    return [m["custom"] for m in messages if "custom" in m]
+
+
+def texts(messages: list[dict]) -> list[str]:
+    """The texts among the bot's messages."""
+    return [m["text"] for m in messages if m.get("text")]
+
+
+def procedure_of(messages: list[dict]) -> tuple[str | None, str | None]:
+    """(code, aspect) of the procedure answer among the messages, if any."""
+    for payload in custom_payloads(messages):
+        if "procedure" in payload:
+            return payload["procedure"]["code"], payload["aspect"]
+    return None, None
+
+
+def choices_of(messages: list[dict]) -> list[str]:
+    """The codes of a choice question among the messages, if any."""
+    for payload in custom_payloads(messages):
+        if "choices" in payload:
+            return list(payload["choices"])
+    return []
+

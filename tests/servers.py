@@ -1,0 +1,157 @@
+"""Start the real action server and Rasa server on loopback for end-to-end tests.
+
+Used by the e2e, channel and browser tests. Nothing here is faked: the action server
+runs our actions against a real (temporary) catalogue database, and Rasa serves the
+trained model named by ``RASA_MODEL`` (``make test`` trains a small one).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def model_path() -> Path | None:
+    """The trained model to serve, from RASA_MODEL (or the CI model if present)."""
+    env = os.environ.get("RASA_MODEL")
+    for candidate in (env, "models/ci/tthc-config.ci.tar.gz", "models/tthc-config.tar.gz"):
+        if candidate and (ROOT / candidate).exists():
+            return ROOT / candidate
+    return None
+
+
+def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None,
+              ok: callable = lambda r: r.status_code == 200) -> None:
+    """Poll ``url`` until ``ok(response)``; fail early if ``proc`` died."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
+        try:
+            response = requests.get(url, timeout=2)
+            if ok(response):
+                return
+            last = response.status_code
+        except requests.RequestException as exc:
+            last = exc
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} did not come up in {timeout}s (last: {last})")
+
+
+@dataclass
+class Servers:
+    """Handles of the running servers."""
+
+    rasa_url: str
+    actions_url: str
+    database_url: str
+    workdir: Path
+    rasa: subprocess.Popen
+    actions: subprocess.Popen
+
+    def talk(self, sender: str, message: str, timeout: float = 30) -> list[dict]:
+        """Send one message through the REST webhook and return the bot's messages."""
+        response = requests.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            timeout=timeout,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def tracker(self, sender: str) -> dict:
+        """The conversation's tracker from Rasa's HTTP API."""
+        response = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+
+def _logfile(workdir: Path, name: str):
+    return open(workdir / f"{name}.log", "wb")
+
+
+@contextmanager
+def run_servers(workdir: Path, database_url: str, *, extra_env: dict[str, str] | None = None,
+                credentials: Path | None = None) -> Iterator[Servers]:
+    """Start the action server and Rasa (REST, socket.io, HTTP API); stop them after.
+
+    Args:
+        workdir: where logs and the endpoints file go.
+        database_url: the catalogue the actions use.
+        extra_env: more environment for both processes (channel settings...).
+        credentials: a credentials.yml to use instead of bot/credentials.yml.
+    """
+    model = model_path()
+    if model is None:
+        raise RuntimeError("no trained model: run `make test` (or set RASA_MODEL)")
+    actions_port, rasa_port = free_port(), free_port()
+    env = dict(os.environ)
+    env.update({
+        "PYTHONPATH": str(ROOT),
+        "CATALOG_DATABASE_URL": database_url,
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONUNBUFFERED": "1",
+    })
+    env.update(extra_env or {})
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
+    actions = subprocess.Popen(
+        [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+        cwd=ROOT, env=env, stdout=_logfile(workdir, "actions"), stderr=subprocess.STDOUT,
+    )
+    rasa = subprocess.Popen(
+        [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--model", str(model),
+         "--endpoints", str(endpoints), "--credentials", str(credentials or ROOT / "bot/credentials.yml"),
+         "--interface", "127.0.0.1", "--port", str(rasa_port), "--cors", "*"],
+        cwd=ROOT, env=env, stdout=_logfile(workdir, "rasa"), stderr=subprocess.STDOUT,
+    )
+    servers = Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}",
+                      database_url, workdir, rasa, actions)
+    try:
+        wait_http(f"{servers.actions_url}/health", 60, actions)
+        wait_http(f"{servers.rasa_url}/status", 180, rasa,
+                  ok=lambda r: r.status_code == 200 and bool(r.json().get("model_file")))
+        yield servers
+    except BaseException:
+        for name in ("actions", "rasa"):
+            log = workdir / f"{name}.log"
+            if log.exists():
+                sys.stderr.write(f"\n--- {name}.log (tail) ---\n")
+                sys.stderr.write(log.read_text(errors="replace")[-4000:])
+        raise
+    finally:
+        for proc in (rasa, actions):
+            proc.terminate()
+        for proc in (rasa, actions):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def copy_catalogue(src_sqlite: Path, dest_dir: Path) -> str:
+    """Copy a seeded SQLite catalogue and return its URL."""
+    dest = dest_dir / "catalog.sqlite3"
+    shutil.copyfile(src_sqlite, dest)
+    return f"sqlite:///{dest}"
