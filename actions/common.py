@@ -54,6 +54,46 @@ def send(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
 
 
+def channel_of(tracker: Tracker) -> str:
+    """The channel a message came through (bridges name themselves in metadata)."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    if isinstance(metadata, dict) and metadata.get("channel"):
+        return str(metadata["channel"])[:20]
+    return (tracker.get_latest_input_channel() or "unknown")[:20]
+
+
+def log_turn(tracker: Tracker, outcome: str, *, procedure_code: str | None = None,
+             score: float | None = None, aspect: str | None = None) -> None:
+    """Record this turn for the staff dashboard; never lets a logging error reach the citizen.
+
+    Args:
+        tracker: the conversation (text, intent and channel are read from it).
+        outcome: answered, choices, not_found, fallback, handoff, stats, portal_help,
+            smalltalk, out_of_scope or rating.
+        procedure_code: the procedure answered about, if any.
+        score: the search score behind that choice, if a search ran.
+        aspect: the aspect answered, if any.
+    """
+    try:
+        from procedures_catalog import turnlog
+
+        intent = tracker.latest_message.get("intent") or {}
+        turnlog.record_turn(
+            get_catalog().engine,
+            channel=channel_of(tracker),
+            conversation_id=tracker.sender_id,
+            text=tracker.latest_message.get("text") or "",
+            intent=intent.get("name"),
+            confidence=intent.get("confidence"),
+            procedure_code=procedure_code,
+            score=score,
+            outcome=outcome,
+            aspect=aspect,
+        )
+    except Exception:  # noqa: BLE001 - logging must never break a conversation
+        log.warning("turn not logged", exc_info=True)
+
+
 def misunderstood(tracker: Tracker) -> int:
     """Misunderstandings in a row so far."""
     value: Any = tracker.get_slot("misunderstandings") or 0

@@ -12,7 +12,7 @@ from procedures_catalog import answers
 from procedures_catalog.dialogue import Resolution, is_contrast, resolve, strip_correction
 from procedures_catalog.service import procedure_to_dict
 
-from .common import get_catalog, misunderstood, send, understood, user_text
+from .common import get_catalog, log_turn, misunderstood, send, understood, user_text
 
 
 def answer_about(dispatcher: CollectingDispatcher, code: str, aspect: str) -> list[EventType]:
@@ -29,30 +29,38 @@ def answer_about(dispatcher: CollectingDispatcher, code: str, aspect: str) -> li
             SlotSet("pending_aspect", None), SlotSet("last_aspect", aspect), *understood()]
 
 
-def not_found(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+def not_found(dispatcher: CollectingDispatcher, tracker: Tracker, *,
+              fallback: bool = False) -> list[EventType]:
     """Nothing matched: say so; on the second miss in a row offer a person."""
     count = misunderstood(tracker) + 1
     if count >= 2:
         offices = {k: o.as_dict() for k, o in get_catalog().offices().items()}
         send(dispatcher, answers.handoff(offices, after_misunderstanding=True))
+        log_turn(tracker, "handoff")
         return [SlotSet("misunderstandings", 0)]
-    send(dispatcher, answers.not_found())
+    send(dispatcher, answers.not_understood() if fallback else answers.not_found())
+    log_turn(tracker, "fallback" if fallback else "not_found")
     return [SlotSet("misunderstandings", count)]
 
 
 def handle(dispatcher: CollectingDispatcher, tracker: Tracker, resolution: Resolution,
            aspect: str, text: str) -> list[EventType]:
-    """Turn a resolution into replies and slot events."""
+    """Turn a resolution into replies and slot events (and log the turn)."""
     if resolution.kind in ("procedure", "followup") and resolution.code:
+        score = next((h.score for h in resolution.hits if h.code == resolution.code), None)
+        log_turn(tracker, "answered", procedure_code=resolution.code, aspect=aspect,
+                 score=score if resolution.kind == "procedure" else None)
         return answer_about(dispatcher, resolution.code, aspect)
     if resolution.kind == "choices":
         hits = [h.as_dict() for h in resolution.hits[:3]]
         send(dispatcher, answers.choice_question(hits))
+        log_turn(tracker, "choices", score=hits[0]["score"] if hits else None)
         return [SlotSet("choices", [h["code"] for h in hits]), SlotSet("pending_aspect", aspect),
                 *understood()]
     if not text.strip():
         # A bare button like "Lệ phí" before any procedure was named.
         send(dispatcher, answers.ask_which())
+        log_turn(tracker, "answered", aspect=aspect)
         return [SlotSet("pending_aspect", aspect)]
     return not_found(dispatcher, tracker)
 
@@ -124,6 +132,7 @@ class ActionChooseProcedure(Action):
         code = next(tracker.get_latest_entity_values("procedure_code"), None)
         catalog = get_catalog()
         if code and catalog.get(str(code), include_retired=False):
+            log_turn(tracker, "answered", procedure_code=str(code), aspect=aspect)
             return answer_about(dispatcher, str(code), aspect)
         choices = tracker.get_slot("choices") or []
         text = user_text(tracker)
@@ -149,6 +158,7 @@ class ActionCorrectProcedure(Action):
         aspect = tracker.get_slot("last_aspect") or "overview"
         if not rest:
             send(dispatcher, answers.ask_which())
+            log_turn(tracker, "answered")
             return [SlotSet("procedure_code", None), SlotSet("pending_aspect", aspect)]
         resolution = resolve(get_catalog().index(), text, current=tracker.get_slot("procedure_code"),
                              choices=tracker.get_slot("choices") or [])
@@ -164,5 +174,6 @@ class ActionAskOther(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         send(dispatcher, answers.ask_which())
+        log_turn(tracker, "answered")
         return [SlotSet("procedure_code", None), SlotSet("choices", None),
                 SlotSet("pending_aspect", None), *understood()]

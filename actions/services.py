@@ -13,8 +13,8 @@ from procedures_catalog import answers
 from procedures_catalog.dialogue import resolve
 from procedures_catalog.normalize import fold
 
-from .common import get_catalog, misunderstood, send, understood, user_text
-from .procedures import answer_about
+from .common import get_catalog, log_turn, send, understood, user_text
+from .procedures import answer_about, not_found
 
 _ONLINE_WORDS = [
     (re.compile(r"\btoan trinh\b|\bhoan toan\b|\bhet (?:tren|qua) mang\b"), "toan_trinh"),
@@ -59,6 +59,7 @@ class ActionCatalogueStats(Action):
             key = fold(field_name)
             if len(key) >= 5 and re.search(rf"\b{re.escape(key)}\b", folded):
                 send(dispatcher, answers.stats_answer(stats, field_name=field_name, field_count=count))
+                log_turn(tracker, "stats")
                 return understood()
         online = next((o for p, o in _ONLINE_WORDS if p.search(folded)), None)
         level = next((lv for p, lv in _LEVEL_WORDS if p.search(folded)), None)
@@ -68,6 +69,7 @@ class ActionCatalogueStats(Action):
             send(dispatcher, answers.stats_answer(stats, level=level))
         else:
             send(dispatcher, answers.stats_answer(stats))
+        log_turn(tracker, "stats")
         return understood()
 
 
@@ -85,6 +87,7 @@ class ActionPortalHelp(Action):
             dispatcher.utter_message(response=f"utter_portal_help_{topic}")
         else:
             dispatcher.utter_message(response="utter_portal_help_menu")
+        log_turn(tracker, "portal_help")
         return [SlotSet("portal_topic", None), *understood()]
 
 
@@ -104,6 +107,7 @@ class ActionHandoff(Action):
             level = procedure.level if procedure else None
         offices = {k: o.as_dict() for k, o in catalog.offices().items()}
         send(dispatcher, answers.handoff(offices, level=level))
+        log_turn(tracker, "handoff")
         return understood()
 
 
@@ -120,16 +124,54 @@ class ActionFallback(Action):
         if text.strip():
             resolution = resolve(catalog.index(), text, choices=tracker.get_slot("choices") or [])
             if resolution.kind == "procedure" and resolution.code:
+                log_turn(tracker, "answered", procedure_code=resolution.code, aspect="overview",
+                         score=resolution.hits[0].score if resolution.hits else None)
                 return answer_about(dispatcher, resolution.code, "overview")
             if resolution.kind == "choices":
                 hits = [h.as_dict() for h in resolution.hits[:3]]
                 send(dispatcher, answers.choice_question(hits))
+                log_turn(tracker, "choices", score=hits[0]["score"] if hits else None)
                 return [SlotSet("choices", [h["code"] for h in hits]),
                         SlotSet("pending_aspect", "overview"), *understood()]
-        count = misunderstood(tracker) + 1
-        if count >= 2:
-            offices = {k: o.as_dict() for k, o in catalog.offices().items()}
-            send(dispatcher, answers.handoff(offices, after_misunderstanding=True))
-            return [SlotSet("misunderstandings", 0)]
-        send(dispatcher, answers.not_understood())
-        return [SlotSet("misunderstandings", count)]
+        return not_found(dispatcher, tracker, fallback=True)
+
+
+class ReplyAction(Action):
+    """Send one of the domain's responses and log the turn (greetings, small talk...)."""
+
+    response = ""
+    outcome = "smalltalk"
+    action_name = ""
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(response=self.response)
+        log_turn(tracker, self.outcome)
+        return []
+
+
+class ActionGreet(ReplyAction):
+    action_name, response = "action_greet", "utter_greet"
+
+
+class ActionGoodbye(ReplyAction):
+    action_name, response = "action_goodbye", "utter_goodbye"
+
+
+class ActionThanks(ReplyAction):
+    action_name, response = "action_thanks", "utter_thanks"
+
+
+class ActionAffirm(ReplyAction):
+    action_name, response = "action_affirm", "utter_affirm_ack"
+
+
+class ActionBotChallenge(ReplyAction):
+    action_name, response = "action_bot_challenge", "utter_iamabot"
+
+
+class ActionOutOfScope(ReplyAction):
+    action_name, response, outcome = "action_out_of_scope", "utter_out_of_scope", "out_of_scope"

@@ -90,8 +90,9 @@ def main() -> None:
     args = parser.parse_args()
     queries = [json.loads(line)["q"] for line in (ROOT / "bench/data/search_dev.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
 
-    from procedures_catalog.service import Catalog
     import tempfile
+
+    from procedures_catalog.service import Catalog
 
     with tempfile.TemporaryDirectory() as tmp:
         catalog = Catalog.open(f"sqlite:///{tmp}/bench.sqlite3")

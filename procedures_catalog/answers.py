@@ -12,6 +12,7 @@ Payload contracts (used by the channels, tests and benchmarks):
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,11 @@ NEXT_BUTTONS: list[tuple[str, str, str]] = [
     ("steps", "📋 Các bước", "/ask_steps"),
 ]
 OTHER_BUTTON = {"title": "🔎 Hỏi thủ tục khác", "payload": "/ask_other"}
+# Citizens rate an answer; the staff dashboard shows the ratings.
+RATING_BUTTONS = [
+    {"title": "👍", "payload": '/rate_answer{"rating":"up"}'},
+    {"title": "👎", "payload": '/rate_answer{"rating":"down"}'},
+]
 
 
 @dataclass
@@ -289,7 +295,7 @@ def choice_question(hits: Sequence[Mapping[str, Any]], intro: str | None = None)
         lines.append(f"{n}. {shorten(hit['name'], 150)} ({LEVEL_WORDS.get(hit['level'], hit['level'])})")
         buttons.append({
             "title": f"{n}. {shorten(hit['name'], 60)}",
-            "payload": '/choose_procedure{"procedure_code":"%s"}' % hit["code"],
+            "payload": "/choose_procedure" + json.dumps({"procedure_code": hit["code"]}),
         })
     buttons.append({"title": "Không phải các thủ tục trên", "payload": "/ask_other"})
     text = "\n".join(lines)

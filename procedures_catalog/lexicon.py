@@ -206,19 +206,21 @@ _LEVEL_HINTS = [
     (re.compile(r"\b(?:cap xa|o xa|len xa|ra xa|ubnd xa|uy ban xa|phuong|xa phuong)\b"), "xa"),
 ]
 
-# Words that carry no hint of which procedure: weight 0. People: weight 0.35.
+# Query-word weights. Folding merges words ("đăng"/"đang", "hộ"/"họ", "nhà"/"nha",
+# "đỏ"/"do"), so only fillers that stay unambiguous once folded get weight 0; the
+# ambiguous ones are merely damped and IDF does the rest.
 _ZERO_WEIGHT = set(
-    """a a ah ak ha ha nha nhe nhen nghen ne vay roi thi la ma va voi giup dum gium ho
-    khong ko duoc dc gi nao sao dau oi ad admin bot shop nhi hen
-    muon phai nen biet hoi vui long lam on cam on hi hello alo
-    nay kia do day gio luc hom qua mai nam thang tuan moi vua da dang se
-    rat qua lam nhieu it chut xiu bao nhieu lau ngay tien ok oke okie uh um""".split()
+    """a ah ak nhe nhen nghen ne vay roi thi la voi khong ko duoc dc gi nao oi ad admin
+    shop nhi hen ta phai biet vui hi hello alo nay kia se rat nhieu it chut xiu hom
+    ok oke okie uh um giup gium dum""".split()
 )
 _LOW_WEIGHT = {
-    **{w: 0.35 for w in "toi tui minh em anh chi chau con ong ba bo me cha tia ma vo chong co chu bac di cau nguoi nha".split()},
-    **{w: 0.5 for w in "lam xin cho de den ve ra vao len di cua trong tren duoi nop".split()},
+    **{w: 0.3 for w in "lam lau muon em minh tia ong".split()},
+    **{w: 0.5 for w in """sao ma nen cam day gio qua mai moi vua da ngay thang tuan can
+       xin cho de den ve ra vao len di cua trong tren duoi nop con anh chau vo cha me ba
+       toi nguoi tui""".split()},
+    **{w: 0.7 for w in "co bo chi".split()},
 }
-
 # Everyday syllables that must never be "repaired" into a catalogue word.
 _COMMON = """a ai am an anh ao ay ba bac bai ban bang bao bat bay be ben bi biet bo bon bot bu bua
 bui buon but ca cac cai cam can cang cao cap cau cay chac chan chang chao chat chau che chi chia
@@ -337,9 +339,17 @@ _ACTION_RES = {a: re.compile(rf"\b(?:{w})\b") for a, w in _ACTION_WORDS.items()}
 ACTION_PENALTY = 0.8
 
 
+_NAME_VERB = re.compile(r"^(?:dang ky|thong bao|de nghi|to khai|giai quyet|thu tuc)\s+")
+ACTION_BONUS = 1.1
+
+
 def leading_action(folded_name: str) -> str | None:
-    """The variant action a name starts with ("cap lai", "gia han"...), if any."""
+    """The variant action a name starts with ("cap lai", "gia han"...), if any.
+
+    "Đăng ký thay đổi …", "Thông báo tạm ngừng …" count as their second verb.
+    """
     text = _NAME_PREFIX.sub("", folded_name)
+    text = _NAME_VERB.sub("", text)
     for action in _ACTION_ORDER:
         if text == action or text.startswith(action + " "):
             return action
@@ -352,6 +362,40 @@ def action_expressed(action: str, folded_query: str) -> bool:
 
 
 _NAME_PREFIX = re.compile(r"^(?:thu tuc|trinh tu thu tuc|trinh tu)\s+")
+
+# Situations a curated alias may name ("mất sổ đỏ", "đổi bằng lái hết hạn"): an alias
+# that names one only matches well when the citizen's words name it too. Each group:
+# (words in the alias, words in the query that express it).
+_ALIAS_MARKERS: dict[str, tuple[str, str]] = {
+    # Lost or damaged papers are both replaced by a "cấp lại".
+    "replace": (r"mat|bi mat|that lac|lam lai|cap lai|xin lai|lam mat|roi mat|rach|hu|hong|bi chay|nhoe|mo chu|bi uot",
+                r"mat|that lac|lam lai|cap lai|xin lai|roi|trom|chay|cuop|moc|khong con|khong thay|rach|hu|hong|nhoe|mo|uot|gay|nat|cu"),
+    "renew": (r"het han|gia han|cap doi|doi moi|doi sang|doi qua",
+              r"het han|gia han|doi|sap het|qua han|keo dai|mau moi|cu"),
+    "change": (r"thay doi|sua|dieu chinh|cap nhat|doi ten|doi dia chi|doi chu|them ten|bot ten",
+               r"thay doi|sua|dieu chinh|cap nhat|doi|sai|them|bot|chuyen|nham"),
+    "stop": (r"tam ngung|tam nghi|nghi ban|giai the|cham dut|dong cua|ngung|dep|thoi",
+             r"tam ngung|tam nghi|nghi|giai the|cham dut|dong cua|ngung|dep|thoi|khong lam|khong ban"),
+    "remove": (r"xoa|huy bo|thu hoi|cat ten", r"xoa|huy|thu hoi|cat|rut|bo"),
+    "foreign": (r"nuoc ngoai|viet kieu|dai loan|han quoc|trung quoc|nhat ban|campuchia|ngoai quoc",
+                r"nuoc ngoai|viet kieu|dai loan|han|trung quoc|nhat|my|uc|phap|campuchia|lao|thai|ngoai quoc|quoc tich|tay"),
+    "reregister": (r"dang ky lai|so bo|so goc", r"dang ky lai|lam lai|so bo|so goc|so ho tich|mat so"),
+    "copy": (r"ban sao|trich luc|sao y", r"ban sao|sao|trich luc|them ban"),
+}
+_ALIAS_MARKER_RES = {
+    g: (re.compile(rf"\b(?:{a})\b"), re.compile(rf"\b(?:{q})\b")) for g, (a, q) in _ALIAS_MARKERS.items()
+}
+ALIAS_MARKER_PENALTY = 0.85
+
+
+def alias_markers(folded_alias: str) -> frozenset[str]:
+    """The situations an alias names (see ``_ALIAS_MARKERS``)."""
+    return frozenset(g for g, (a, _) in _ALIAS_MARKER_RES.items() if a.search(folded_alias))
+
+
+def marker_expressed(group: str, folded_query: str) -> bool:
+    """Whether the citizen's words name the situation ``group``."""
+    return bool(_ALIAS_MARKER_RES[group][1].search(folded_query))
 
 
 def strip_name(folded_name: str) -> list[str]:

@@ -165,3 +165,107 @@ class AuditEntry(Base):
     new_value: Mapped[str | None] = mapped_column(Text, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     batch: Mapped[str] = mapped_column(String(40), default="")
+
+
+# --------------------------------------------------------------------------- staff
+
+
+class StaffUser(Base):
+    """A staff account of the web workspace (created with `catalog user add`).
+
+    ``role`` is ``viewer`` (reads only) or ``editor`` (changes the catalogue).
+    ``password_hash`` holds a salted scrypt hash (see ``procedures_catalog.accounts``).
+    ``failed_logins`` counts wrong passwords in a row; reaching the limit sets
+    ``locked_until``.
+    """
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(10), default="viewer")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class StaffSession(Base):
+    """A signed-in browser session; the cookie carries a token whose SHA-256 is ``id``.
+
+    Keeping sessions server-side lets sign-out and the idle timeout end them for
+    good (a copied cookie stops working too).
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --------------------------------------------------------------------------- turns
+
+
+class Turn(Base):
+    """One message a citizen sent and what the assistant did with it.
+
+    ``text`` is masked before it is stored (``procedures_catalog.masking``) and
+    ``conversation`` is a salted hash of the channel's conversation id, so nothing
+    here points back at a person. Old rows are purged (``TURNLOG_RETENTION_DAYS``).
+    """
+
+    __tablename__ = "turns"
+    __table_args__ = (Index("ix_turns_conversation_at", "conversation", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    channel: Mapped[str] = mapped_column(String(20), default="unknown")
+    conversation: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text, default="")
+    intent: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    intent_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    procedure_code: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # answered, choices, not_found, fallback, handoff, stats, portal_help, smalltalk,
+    # out_of_scope.
+    outcome: Mapped[str] = mapped_column(String(20), index=True)
+    aspect: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+
+class TurnRating(Base):
+    """A citizen's 👍/👎 on an answer, attached to the latest answered turn."""
+
+    __tablename__ = "turn_ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    turn_id: Mapped[int | None] = mapped_column(
+        ForeignKey("turns.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    conversation: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(20), default="unknown")
+    rating: Mapped[str] = mapped_column(String(4))
+    # A reason code from the buttons (wrong_procedure, missing_info, unclear, other).
+    reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class Setting(Base):
+    """A value the services keep for themselves (generated salts, keys, timestamps)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )

@@ -100,7 +100,6 @@ _DIACRITIC_WORDS: dict[str, str] = {
     "bả": "bà",
     "nhiêu": "bao nhiêu",
     "mí": "mấy",
-    "hổm": "hôm",
     "nhứt": "nhất",
     "tui": "tôi",
     "t": "tôi",

@@ -17,11 +17,14 @@ query costs about a millisecond.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,6 +39,33 @@ CODE_RE = re.compile(r"\b(\d\.\d{6})\b")
 BETA = 1.6
 BIGRAM_FACTOR = 0.8
 ALT_FACTOR = 0.97
+
+# Ranking features (see SearchIndex._features) and their weights. The weights are
+# learned on the development questions by bench/train_ranker.py (listwise logistic
+# loss); the held-out questions measure them. Order: combined F, own-words F,
+# rewritten F, alias match, unasked name variants, unasked name action, asked name
+# action, unasked alias situations, fuzzy ratio, level hint, completeness, has
+# aliases, log name length, score relative to the best candidate.
+RANK_FEATURES = (
+    "f", "f_own", "f_alt", "is_alias", "variant_unasked", "action_unasked", "action_asked",
+    "alias_marker_unasked", "fuzzy", "level_hint", "completeness", "n_aliases",
+    "name_length", "relative",
+)
+RANK_WEIGHTS = np.array([6.0, 0.0, 0.0, 0.0, -1.2, -0.8, 0.3, -0.6, 0.5, 0.2, 0.05, 0.1, -0.2, 2.0])
+RANK_BIAS = -5.0
+RANKER_FILE = Path(__file__).resolve().parent / "data" / "ranker.json"
+
+
+@lru_cache(maxsize=1)
+def rank_weights() -> np.ndarray:
+    """The learned weights (data/ranker.json) if present and matching, else defaults."""
+    try:
+        data = json.loads(RANKER_FILE.read_text(encoding="utf-8"))
+        if tuple(data["features"]) == RANK_FEATURES:
+            return np.asarray(data["weights"], dtype=np.float64)
+    except (OSError, ValueError, KeyError):
+        pass
+    return RANK_WEIGHTS
 # The gap under which the two best results are too close to call.
 AMBIGUOUS_RATIO = 0.9
 # Below this score the search is unsure even with a clear winner.
@@ -190,6 +220,10 @@ class SearchIndex:
         self.desc_tokens = [" ".join(t) for t in desc_tokens]
         self.boost = np.asarray([e.boost for e in self.entries], dtype=np.float64)
         self.desc_is_name = desc_is_name
+        self.desc_markers = [
+            frozenset() if is_name else lexicon.alias_markers(" ".join(toks))
+            for is_name, toks in zip(desc_is_name, desc_tokens)
+        ]
         self.doc_starts = np.asarray(doc_starts, dtype=np.int64)
         self.variant_flags = [lexicon.variant_markers(fold(e.name)) for e in self.entries]
         self.actions = [lexicon.leading_action(fold(e.name)) for e in self.entries]
@@ -251,16 +285,16 @@ class SearchIndex:
         plan = self.plan(clean)
         if not plan.terms and not plan.alt_terms:
             return []
-        f = self._desc_scores(plan.terms)
-        if plan.alt_terms:
-            alt = self._desc_scores(plan.alt_terms)
-            if alt is not None:
-                # The rules' reading counts a little less than the citizen's own words.
-                alt *= ALT_FACTOR
-                f = alt if f is None else np.maximum(f, alt)
-        if f is None:
+        own = self._desc_scores(plan.terms)
+        alt = self._desc_scores(plan.alt_terms) if plan.alt_terms else None
+        if own is None and alt is None:
             return []
-        return self._rank(plan, self._doc_scores(f), f, limit)
+        zeros = np.zeros(len(self.desc_total))
+        own = zeros if own is None else own
+        alt = zeros if alt is None else alt
+        # The rules' reading counts a little less than the citizen's own words.
+        f = np.maximum(own, alt * ALT_FACTOR)
+        return self._rank(plan, self._doc_scores(f), f, own, alt, limit)
 
     def _desc_scores(self, terms: dict[str, float]) -> np.ndarray | None:
         """F-measure of each description against weighted query terms."""
@@ -300,28 +334,68 @@ class SearchIndex:
         end = int(self.doc_starts[i + 1]) if i + 1 < len(self.doc_starts) else len(f)
         return start + int(np.argmax(f[start:end]))
 
-    def _rank(self, plan: QueryPlan, scores: np.ndarray, f: np.ndarray, limit: int) -> list[SearchHit]:
-        pool = min(len(scores), max(40, limit * 8))
+    def candidates(self, text: str, pool: int = 40) -> tuple[QueryPlan, list[tuple[int, int, np.ndarray]]] | None:
+        """The best ``pool`` procedures for ``text`` with their ranking features.
+
+        Used by :meth:`search` and by ``bench/train_ranker.py``, which learns
+        :data:`RANK_WEIGHTS` from the development questions.
+        """
+        clean = sanitize(text)
+        if not clean.strip():
+            return None
+        plan = self.plan(clean)
+        own = self._desc_scores(plan.terms)
+        alt = self._desc_scores(plan.alt_terms) if plan.alt_terms else None
+        if own is None and alt is None:
+            return None
+        zeros = np.zeros(len(self.desc_total))
+        own = zeros if own is None else own
+        alt = zeros if alt is None else alt
+        f = np.maximum(own, alt * ALT_FACTOR)
+        scores = self._doc_scores(f)
+        return plan, self._features(plan, scores, f, own, alt, pool)
+
+    def _features(self, plan: QueryPlan, scores: np.ndarray, f: np.ndarray, own: np.ndarray,
+                  alt: np.ndarray, pool: int) -> list[tuple[int, int, np.ndarray]]:
+        pool = min(len(scores), pool)
         top = np.argpartition(-scores, pool - 1)[:pool] if pool < len(scores) else np.arange(len(scores))
         top = top[scores[top] > 0]
-        rescored: list[tuple[float, int, int]] = []
+        best = float(scores[top].max()) if len(top) else 1.0
+        out = []
         for i in top:
             i = int(i)
-            score = float(scores[i])
-            entry = self.entries[i]
             d = self._best_desc(f, i)
-            # The plain procedure wins unless the words ask for the variant. A match
-            # on an alias is exempt: curated aliases of a variant name its situation.
-            if self.desc_is_name[d]:
-                for marker in self.variant_flags[i] - plan.variant_words:
-                    score *= lexicon.VARIANT_PENALTY.get(marker, 0.85)
-                action = self.actions[i]
-                if action and not lexicon.action_expressed(action, plan.expressed):
-                    score *= lexicon.ACTION_PENALTY
-            if plan.level_hint and entry.level == plan.level_hint:
-                score *= 1.06
-            score *= 0.93 + 0.07 * fuzz.token_set_ratio(plan.text, self.desc_tokens[d]) / 100.0
-            rescored.append((min(score, 1.0), i, d))
+            entry = self.entries[i]
+            is_name = self.desc_is_name[d]
+            action = self.actions[i] if is_name else None
+            expressed = bool(action) and lexicon.action_expressed(action, plan.expressed)
+            x = np.array([
+                float(scores[i]),
+                float(own[d]),
+                float(alt[d]),
+                0.0 if is_name else 1.0,
+                float(len(self.variant_flags[i] - plan.variant_words)) if is_name else 0.0,
+                1.0 if action and not expressed else 0.0,
+                1.0 if expressed else 0.0,
+                float(sum(not lexicon.marker_expressed(g, plan.expressed) for g in self.desc_markers[d])),
+                fuzz.token_set_ratio(plan.text, self.desc_tokens[d]) / 100.0,
+                1.0 if plan.level_hint and entry.level == plan.level_hint else 0.0,
+                entry.completeness / 4.0,
+                math.log1p(len(entry.aliases)) / 2.0,
+                math.log1p(len(self.desc_tokens[self.doc_starts[i]].split())) / 4.0,
+                float(scores[i]) / best,
+            ])
+            out.append((i, d, x))
+        return out
+
+    def _rank(self, plan: QueryPlan, scores: np.ndarray, f: np.ndarray, own: np.ndarray,
+              alt: np.ndarray, limit: int) -> list[SearchHit]:
+        feats = self._features(plan, scores, f, own, alt, max(40, limit * 8))
+        rescored: list[tuple[float, int, int]] = []
+        for i, d, x in feats:
+            # Calibrated 0..1 confidence from the learned linear score.
+            z = float(rank_weights() @ x) + RANK_BIAS
+            rescored.append((1.0 / (1.0 + math.exp(-z)), i, d))
         rescored.sort(key=lambda item: (-item[0], self._tiebreak(item[1], plan)))
         hits: list[SearchHit] = []
         seen_groups: dict[str, SearchHit] = {}

@@ -57,3 +57,33 @@ def get_settings() -> Settings:
         aliases_file=Path(os.environ.get("CATALOG_ALIASES_FILE") or DEFAULT_ALIASES),
         seed_on_first_use=os.environ.get("CATALOG_SEED_ON_FIRST_USE", "1") not in ("0", "false", "no"),
     )
+
+
+@dataclass(frozen=True)
+class TurnlogSettings:
+    """How the assistant's turns are logged for the staff dashboard.
+
+    Attributes:
+        enabled: whether turns are logged at all (``TURNLOG_ENABLED``, default on).
+        salt: secret salt of the conversation-id hash (``TURNLOG_SALT``); empty means
+            "use the random salt generated once and kept in the database".
+        retention_days: turns and ratings older than this are deleted
+            (``TURNLOG_RETENTION_DAYS``, default 180; 0 keeps them forever).
+    """
+
+    enabled: bool
+    salt: str
+    retention_days: int
+
+
+def get_turnlog_settings() -> TurnlogSettings:
+    """Read the turn-log settings from the environment (cheap; call when needed)."""
+    try:
+        retention = int(os.environ.get("TURNLOG_RETENTION_DAYS") or 180)
+    except ValueError:
+        retention = 180
+    return TurnlogSettings(
+        enabled=os.environ.get("TURNLOG_ENABLED", "1") not in ("0", "false", "no"),
+        salt=os.environ.get("TURNLOG_SALT", ""),
+        retention_days=max(retention, 0),
+    )

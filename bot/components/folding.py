@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.tokenizer import Token
@@ -24,7 +23,7 @@ _COMBINING = re.compile(r"[\u0300-\u036f]")
 
 # Teencode that maps to one folded word (multi-word expansions stay as typed: the
 # classifier sees them in training data).
-TEENCODE: Dict[str, str] = {
+TEENCODE: dict[str, str] = {
     "ko": "khong", "k": "khong", "kg": "khong", "khg": "khong", "hok": "khong",
     "hong": "khong", "hem": "khong", "kh": "khong", "khum": "khong",
     "dc": "duoc", "dk": "dang_ky", "j": "gi", "z": "vay", "zay": "vay", "dzay": "vay",
@@ -48,10 +47,12 @@ def fold(text: str) -> str:
 class FoldingTokenizer(WhitespaceTokenizer):
     """Whitespace tokenizer whose tokens are folded and teencode-normalised."""
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         """Whitespace tokens with folded text; offsets still point into the original."""
         tokens = super().tokenize(message, attribute)
         for token in tokens:
             folded = fold(token.text)
             token.text = TEENCODE.get(folded, folded)
+            # The count-vector featurisers read the lemma, not the text.
+            token.lemma = token.text
         return tokens

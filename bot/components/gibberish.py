@@ -11,7 +11,7 @@ intent confidence, so the FallbackClassifier after it predicts ``nlu_fallback``.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -66,25 +66,25 @@ class GibberishGuard(GraphComponent, IntentClassifier):
     """Zero the intent confidence of keyboard mash (put it before FallbackClassifier)."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """``min_share``: the share of plausible words below which a message is mash."""
         return {"min_share": 0.5}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self.min_share = float(config.get("min_share", 0.5))
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "GibberishGuard":
+    ) -> GibberishGuard:
         """Create the component (nothing to train)."""
         return cls(config)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Zero the confidences of mash so the fallback classifier takes over."""
         for message in messages:
             text = message.get(TEXT)

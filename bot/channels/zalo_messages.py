@@ -1,0 +1,129 @@
+"""Rasa messages → request bodies of Zalo's OA message API (``/v3.0/oa/message/cs``).
+
+Kept free of Rasa and third-party imports so the unit tests can check the limits
+without a Rasa environment. Limits (Zalo OA API v3 consultation messages):
+
+* text: at most :data:`MAX_TEXT` characters, longer texts go out in several messages;
+* buttons: at most :data:`MAX_BUTTONS` per message, titles at most :data:`MAX_TITLE`
+  characters, query payloads at most :data:`MAX_PAYLOAD` characters.
+
+A button whose payload is a Rasa intent (``/ask_fees``, ``/choose_procedure{...}``)
+becomes an ``oa.query.hide`` button: a tap sends the payload back as a
+``user_send_text`` event without showing the raw intent in the citizen's chat. Other
+payloads become ``oa.query.show`` (the text is shown as if typed), URL buttons
+``oa.open.url``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+MAX_TEXT = 2000
+MAX_BUTTONS = 5
+MAX_TITLE = 100
+MAX_PAYLOAD = 1000
+
+# Short, kind replies to what the bot cannot read (Vietnamese, for citizens).
+NOT_TEXT_REPLY = (
+    "Mình chỉ đọc được tin nhắn chữ thôi. Bạn gõ câu hỏi giúp mình nhé, "
+    "ví dụ: “làm giấy khai sinh cho con”."
+)
+VOICE_REPLY = (
+    "Mình chưa nghe được tin nhắn thoại. Bạn gõ chữ giúp mình nhé, "
+    "ví dụ: “làm căn cước cho con”."
+)
+RATE_LIMIT_REPLY = "Bạn nhắn hơi nhanh, mình trả lời chưa kịp. Bạn đợi một phút rồi nhắn tiếp nhé."
+CARD_BUTTON_TITLE = "🌐 Xem trên Cổng Dịch vụ công"
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut ``text`` to ``limit`` characters at a word boundary, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    return text[: cut if cut > limit // 2 else limit - 1].rstrip(",;: ") + "…"
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split ``text`` into parts of at most ``limit`` characters, at line ends if possible."""
+    text = text.strip()
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut < limit // 2:
+            cut = text.rfind(" ", 0, limit)
+        if cut < limit // 2:
+            cut = limit
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].strip()
+    if text:
+        parts.append(text)
+    return parts
+
+
+def zalo_button(button: Mapping[str, Any]) -> dict[str, Any] | None:
+    """One Rasa button as a Zalo button, or None when it cannot be one."""
+    title = shorten(str(button.get("title") or ""), MAX_TITLE)
+    url = button.get("url")
+    if url:
+        return {"title": title or str(url)[:MAX_TITLE], "type": "oa.open.url",
+                "payload": {"url": str(url)}}
+    payload = str(button.get("payload") or button.get("title") or "").strip()
+    if not payload or len(payload) > MAX_PAYLOAD:
+        return None
+    kind = "oa.query.hide" if payload.startswith("/") else "oa.query.show"
+    return {"title": title or shorten(payload, MAX_TITLE), "type": kind, "payload": payload}
+
+
+def zalo_buttons(buttons: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    """Rasa buttons as Zalo buttons, within Zalo's count limit (the first ones kept)."""
+    converted = [b for b in (zalo_button(button) for button in buttons or []) if b]
+    return converted[:MAX_BUTTONS]
+
+
+def text_bodies(user_id: str, text: str,
+                buttons: Sequence[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Request bodies sending ``text`` (split if needed); the last one carries the buttons."""
+    parts = split_text(text) or ([""] if buttons else [])
+    bodies: list[dict[str, Any]] = [
+        {"recipient": {"user_id": user_id}, "message": {"text": part}} for part in parts
+    ]
+    converted = zalo_buttons(buttons)
+    if bodies and converted:
+        bodies[-1]["message"]["attachment"] = {
+            "type": "template", "payload": {"buttons": converted},
+        }
+    return bodies
+
+
+def image_body(user_id: str, url: str) -> dict[str, Any]:
+    """A request body sending the image at ``url``."""
+    return {"recipient": {"user_id": user_id}, "message": {"attachment": {
+        "type": "template",
+        "payload": {"template_type": "media", "elements": [{"media_type": "image", "url": url}]},
+    }}}
+
+
+def custom_bodies(user_id: str, custom: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Request bodies for a custom payload of the bot (see procedures_catalog/answers.py).
+
+    A procedure answer's payload becomes a small card: the procedure's name and code
+    with a button opening its page on the portal (an overview answer already opens with
+    the name, so its card gives the code only). Payloads that only serve machines
+    (``choices``, ``handoff``: the text that follows says it all) send nothing.
+    """
+    procedure = custom.get("procedure")
+    if isinstance(procedure, Mapping) and procedure.get("name"):
+        lines = []
+        if custom.get("aspect") != "overview":
+            lines.append(f"📌 {shorten(str(procedure['name']), 300)}")
+        if procedure.get("code"):
+            lines.append(f"Mã thủ tục: {procedure['code']}")
+        text = "\n".join(lines) or "📌 " + shorten(str(procedure["name"]), 300)
+        buttons = []
+        if procedure.get("portal_url"):
+            buttons.append({"title": CARD_BUTTON_TITLE, "url": procedure["portal_url"]})
+        return text_bodies(user_id, text, buttons)
+    return []

@@ -1,0 +1,176 @@
+"""Citizen-facing answers: short messages, the payload contract, nothing invented.
+
+The sweeping tests answer every aspect of every procedure of the sample, with and
+without the office for its level: the sample's longest texts are where limits break.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from procedures_catalog.answers import (
+    ASPECTS,
+    MAX_CHARS,
+    PORTAL_URL,
+    Reply,
+    answer,
+    choice_question,
+    split_message,
+)
+from procedures_catalog.normalize import tokens
+from procedures_catalog.service import Catalog, procedure_to_dict
+
+# The aspect → the field it reads, for the aspects that can be missing.
+FIELD_OF = {"documents": "documents", "fees": "fees", "time": "processing_time",
+            "steps": "steps"}
+MISSING = re.compile(r"^Danh mục chưa ghi .+ của thủ tục này\. Bạn hỏi .+ để biết chính xác nhé\.$")
+
+
+@pytest.fixture(scope="module")
+def procedures(sample_catalog: Catalog) -> list[dict[str, Any]]:
+    return [procedure_to_dict(p) for p in sample_catalog.procedures()]
+
+
+@pytest.fixture(scope="module")
+def offices(sample_catalog: Catalog) -> dict[str, dict[str, Any]]:
+    return {key: office.as_dict() for key, office in sample_catalog.offices().items()}
+
+
+@pytest.fixture(scope="module")
+def every_answer(procedures, offices) -> list[tuple[dict[str, Any], str, bool, list[Reply]]]:
+    """(procedure, aspect, with office?, replies) for the whole sample."""
+    out = []
+    for p in procedures:
+        for aspect in ASPECTS:
+            out.append((p, aspect, True, answer(p, aspect, offices.get(p["level"]))))
+            out.append((p, aspect, False, answer(p, aspect, None)))
+    return out
+
+
+def _texts(replies: list[Reply]) -> list[str]:
+    return [r.text for r in replies if r.text]
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_sweep_covers_the_whole_sample(every_answer) -> None:
+    assert len(every_answer) == 1787 * len(ASPECTS) * 2
+
+
+def test_no_message_is_longer_than_the_limit(every_answer) -> None:
+    too_long = [(p["code"], aspect, len(t)) for p, aspect, _, replies in every_answer
+                for t in _texts(replies) if len(t) > MAX_CHARS]
+    assert too_long == []
+
+
+def test_every_answer_starts_with_the_payload_and_ends_with_buttons(every_answer) -> None:
+    for p, aspect, _, replies in every_answer:
+        first, last = replies[0], replies[-1]
+        assert first.text is None and first.custom == {
+            "procedure": {
+                "code": p["code"],
+                "name": p["name"],
+                "level": p["level"],
+                "online_level": p["online_level"],
+                "portal_url": p["detail_url"] or PORTAL_URL,
+            },
+            "aspect": aspect,
+        }
+        assert len(replies) >= 2 and all(r.text for r in replies[1:])
+        assert last.buttons and last.buttons[-1]["payload"] == "/ask_other"
+        assert all(not r.buttons for r in replies[:-1])
+        assert f"/ask_{aspect}" not in {b["payload"] for b in last.buttons}
+
+
+def test_a_missing_field_is_said_plainly_never_filled_in(every_answer) -> None:
+    seen_missing = 0
+    for p, aspect, with_office, replies in every_answer:
+        field = FIELD_OF.get(aspect)
+        if field is None:
+            continue
+        texts = _texts(replies)
+        if not p[field]:
+            seen_missing += 1
+            assert len(texts) == 1 and MISSING.match(texts[0]), (p["code"], aspect, texts)
+            if with_office:
+                assert "Trung tâm" in texts[0] or "Bộ phận" in texts[0] or "Ủy ban" in texts[0]
+        else:
+            assert not any("chưa ghi" in t for t in texts), (p["code"], aspect)
+    assert seen_missing > 400  # the sample has hundreds of gaps
+
+
+def _invented(text: str, source: str, framing: str = "") -> set[str]:
+    """Words of ``text`` found neither in ``source`` nor in the fixed ``framing``."""
+    return set(tokens(text)) - set(tokens(source)) - set(tokens(framing))
+
+
+def test_fees_and_time_answers_quote_the_catalogue(every_answer) -> None:
+    framing = {"fees": "💰 Lệ phí: Không mất phí (miễn phí).",
+               "time": "⏱ Thời hạn giải quyết: tùy trường hợp"}
+    for p, aspect, _, replies in every_answer:
+        if aspect not in framing or not p[FIELD_OF[aspect]]:
+            continue
+        (text,) = _texts(replies)
+        assert not _invented(text, p[FIELD_OF[aspect]], framing[aspect]), (p["code"], aspect)
+        if aspect == "fees" and p["fee"]["free"]:
+            assert "Không mất phí" in text
+
+
+def test_documents_answers_list_only_the_catalogue_items(every_answer) -> None:
+    for p, aspect, _, replies in every_answer:
+        if aspect != "documents" or not p["documents"]:
+            continue
+        lines = "\n".join(_texts(replies)).split("\n")
+        assert p["name"][:40] in lines[0] or _flat(p["name"])[:40] in lines[0]
+        source = " ".join(p["documents"])
+        items = [line for line in lines[1:] if not line.startswith("…còn ")]
+        assert items, p["code"]
+        for line in items:
+            item = re.sub(r"^(?:\d+\.|[-•*])\s*", "", line)
+            assert not _invented(item, source), (p["code"], line)
+
+
+def test_where_names_the_office_for_the_level(procedures, offices) -> None:
+    p = next(p for p in procedures if p["code"] == "1.001193")
+    text = "\n".join(_texts(answer(p, "where", offices["xa"])))
+    assert offices["xa"]["name"] in text
+    assert "cấp xã" in text
+
+
+def test_an_unknown_aspect_answers_the_overview(procedures) -> None:
+    p = procedures[0]
+    replies = answer(p, "weather")
+    assert replies[0].custom["aspect"] == "overview"
+
+
+def test_choice_question_lists_the_choices_in_order(sample_catalog: Catalog) -> None:
+    hits = [h.as_dict() for h in sample_catalog.search("giấy phép")]
+    replies = choice_question(hits)
+    shown = hits[:3]
+    assert replies[0].custom == {"choices": [h["code"] for h in shown]}
+    (question,) = _texts(replies)
+    assert len(question) <= MAX_CHARS
+    lines = question.split("\n")[1:]
+    for n, (line, hit) in enumerate(zip(lines, shown, strict=True), 1):
+        assert line.startswith(f"{n}. ")
+        assert _flat(hit["name"])[:40] in line
+    payloads = [b["payload"] for b in replies[-1].buttons]
+    prefix = "/choose_procedure"
+    assert all(pl.startswith(prefix) for pl in payloads[:-1])
+    chosen = [json.loads(pl[len(prefix):])["procedure_code"] for pl in payloads[:-1]]
+    assert chosen == [h["code"] for h in shown]
+    assert payloads[-1] == "/ask_other"
+
+
+def test_split_message_keeps_every_word_within_the_limit() -> None:
+    text = "\n".join(f"Dòng số {n}: " + "chữ " * 40 for n in range(30))
+    parts = split_message(text)
+    assert all(len(part) <= MAX_CHARS for part in parts)
+    assert _flat(" ".join(parts)) == _flat(text)
+    assert split_message("") == []

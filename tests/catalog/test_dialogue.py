@@ -1,0 +1,131 @@
+"""Which procedure a message is about, given the conversation so far."""
+
+from __future__ import annotations
+
+import pytest
+
+from procedures_catalog.dialogue import parse_choice, resolve, strip_correction
+from procedures_catalog.search import SearchIndex
+
+KHAI_SINH = "1.001193"
+KHAI_SINH_LUU_DONG = "1.003583"
+KHAI_TU = "1.000656"
+KET_HON = "1.000894"
+CHOICES = [KHAI_SINH, KHAI_TU, KET_HON]
+
+
+# -------------------------------------------------------------- parse_choice
+@pytest.mark.parametrize(
+    ("reply", "index"),
+    [
+        ("1", 0), ("2", 1), ("3", 2),
+        ("cái thứ 2", 1), ("số 3", 2), ("chọn 2 nha", 1), ("thứ hai", 1),
+        ("cái đầu tiên", 0), ("cái cuối", 2), ("cái cuối cùng", 2), ("Số 1 ạ", 0),
+    ],
+)
+def test_parse_choice_reads_ordinals(reply: str, index: int) -> None:
+    assert parse_choice(reply, 3) == index
+
+
+@pytest.mark.parametrize("reply", ["4", "0", "khai sinh", "", None, "2 3", "😀", "thủ tục 12"])
+def test_parse_choice_refuses_what_is_not_a_choice(reply: str | None) -> None:
+    assert parse_choice(reply, 3) is None
+
+
+def test_parse_choice_respects_the_number_offered() -> None:
+    assert parse_choice("3", 2) is None
+    assert parse_choice("cái cuối", 2) == 1
+
+
+# ---------------------------------------------------------- strip_correction
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("không phải, ý tôi là khai tử", "khai tu"),
+        ("Không phải! Ý tôi là khai tử", "khai tu"),
+        ("sai rồi, kết hôn", "ket hon"),
+        ("ko phải, kết hôn", "ket hon"),
+        ("không đúng, tôi hỏi khai tử", "khai tu"),
+    ],
+)
+def test_strip_correction_removes_the_correction(text: str, rest: str) -> None:
+    assert strip_correction(text) == (rest, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    # "khai tử" once lost its "k" to the "k" (= "không") of a correction.
+    [("khai tử", "khai tu"), ("kết hôn", "ket hon"), ("Đăng ký", "dang ky"), ("", "")],
+)
+def test_strip_correction_leaves_other_messages(text: str, folded: str) -> None:
+    assert strip_correction(text) == (folded, False)
+
+
+def test_a_bare_no_is_a_correction_with_nothing_after() -> None:
+    assert strip_correction("không") == ("", True)
+
+
+# ------------------------------------------------------------------- resolve
+def test_a_named_procedure_is_resolved(sample_index: SearchIndex) -> None:
+    r = resolve(sample_index, "đăng ký khai sinh")
+    assert (r.kind, r.code, r.new) == ("procedure", KHAI_SINH, True)
+    assert r.hits and r.hits[0].code == KHAI_SINH
+
+
+def test_naming_the_current_procedure_again_is_not_new(sample_index: SearchIndex) -> None:
+    r = resolve(sample_index, "đăng ký khai sinh", current=KHAI_SINH)
+    assert r.code == KHAI_SINH and not r.new
+
+
+def test_a_number_picks_among_the_choices(sample_index: SearchIndex) -> None:
+    r = resolve(sample_index, "cái thứ 2", choices=CHOICES)
+    assert (r.kind, r.code, r.new) == ("procedure", KHAI_TU, True)
+
+
+def test_words_pick_among_the_choices(sample_index: SearchIndex) -> None:
+    r = resolve(sample_index, "cái lưu động", choices=[KHAI_SINH, KHAI_SINH_LUU_DONG])
+    assert (r.kind, r.code) == ("procedure", KHAI_SINH_LUU_DONG)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["lệ phí bao nhiêu", "cần giấy tờ gì", "mất bao lâu", "làm online được không", "ở đâu",
+     "vậy nộp ở đâu", "cảm ơn"],
+)
+def test_a_question_without_a_procedure_follows_up(sample_index: SearchIndex,
+                                                    question: str) -> None:
+    r = resolve(sample_index, question, current=KHAI_SINH)
+    assert (r.kind, r.code, r.new) == ("followup", KHAI_SINH, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("không phải, ý tôi là khai tử", KHAI_TU),
+        ("khai tử", KHAI_TU),
+        ("còn kết hôn thì sao", KET_HON),
+    ],
+)
+def test_a_new_procedure_replaces_the_current_one(sample_index: SearchIndex, text: str,
+                                                  code: str) -> None:
+    r = resolve(sample_index, text, current=KHAI_SINH)
+    assert (r.kind, r.code, r.new) == ("procedure", code, True)
+
+
+def test_a_correction_never_returns_the_procedure_corrected(sample_index: SearchIndex) -> None:
+    r = resolve(sample_index, "không phải, ý tôi là đăng ký khai sinh lưu động", current=KHAI_SINH)
+    assert r.code != KHAI_SINH
+
+
+def test_a_vague_message_asks_which(sample_index: SearchIndex) -> None:
+    r = resolve(sample_index, "giấy phép")
+    assert r.kind == "choices"
+    assert 2 <= len(r.hits) <= 3
+    assert r.code is None
+
+
+@pytest.mark.parametrize("text", [None, "", "   ", "😀", "<script>alert(1)</script>", "\x00"])
+def test_empty_or_hostile_messages(sample_index: SearchIndex, text: str | None) -> None:
+    assert resolve(sample_index, text).kind == "none"
+    r = resolve(sample_index, text, current=KHAI_SINH)
+    assert (r.kind, r.code) == ("followup", KHAI_SINH)
