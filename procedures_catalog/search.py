@@ -47,12 +47,11 @@ ALT_FACTOR = 0.97
 # action, unasked alias situations, fuzzy ratio, level hint, completeness, has
 # aliases, log name length, score relative to the best candidate.
 RANK_FEATURES = (
-    "f", "f_own", "f_alt", "is_alias", "variant_unasked", "action_unasked", "action_asked",
+    "f", "f_name", "f_own", "f_alt", "is_alias", "variant_unasked", "action_unasked", "action_asked",
     "alias_marker_unasked", "fuzzy", "level_hint", "completeness", "n_aliases",
     "name_length", "relative",
 )
-RANK_WEIGHTS = np.array([6.0, 0.0, 0.0, 0.0, -1.2, -0.8, 0.3, -0.6, 0.5, 0.2, 0.05, 0.1, -0.2, 2.0])
-RANK_BIAS = -5.0
+RANK_WEIGHTS = np.array([6.0, 1.0, 0.0, 0.0, 0.0, -1.2, -0.8, 0.3, -0.6, 0.5, 0.2, 0.05, 0.5, -0.2, 2.0])
 RANKER_FILE = Path(__file__).resolve().parent / "data" / "ranker.json"
 
 
@@ -66,10 +65,12 @@ def rank_weights() -> np.ndarray:
     except (OSError, ValueError, KeyError):
         pass
     return RANK_WEIGHTS
-# The gap under which the two best results are too close to call.
-AMBIGUOUS_RATIO = 0.9
-# Below this score the search is unsure even with a clear winner.
-CONFIDENT_SCORE = 0.45
+# Unsure when the best result is less likely than this to be the one meant...
+AMBIGUOUS_PROBABILITY = 0.5
+# ...or matches the words less well than this (F-measure).
+CONFIDENT_MATCH = 0.35
+# A hit scoring below this (probability and match together) counts as unsure.
+CONFIDENT_SCORE = 0.5
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,10 @@ class SearchHit:
     # Same procedure listed at other levels or twice: [{"code", "level"}].
     also: list[dict[str, str]] = field(default_factory=list)
     ambiguous: bool = False
+    # Probability (among the candidates) that this is the procedure meant, and how
+    # well its best description matches the words (F-measure, 0..1).
+    probability: float = 0.0
+    match: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (the `catalog search --json` contract)."""
@@ -114,6 +119,8 @@ class SearchHit:
             "matched": self.matched,
             "also": self.also,
             "ambiguous": self.ambiguous,
+            "probability": round(self.probability, 4),
+            "match": round(self.match, 4),
         }
 
 
@@ -369,8 +376,10 @@ class SearchIndex:
             is_name = self.desc_is_name[d]
             action = self.actions[i] if is_name else None
             expressed = bool(action) and lexicon.action_expressed(action, plan.expressed)
+            name_d = int(self.doc_starts[i])
             x = np.array([
                 float(scores[i]),
+                float(max(own[name_d], alt[name_d] * ALT_FACTOR)),
                 float(own[d]),
                 float(alt[d]),
                 0.0 if is_name else 1.0,
@@ -391,35 +400,39 @@ class SearchIndex:
     def _rank(self, plan: QueryPlan, scores: np.ndarray, f: np.ndarray, own: np.ndarray,
               alt: np.ndarray, limit: int) -> list[SearchHit]:
         feats = self._features(plan, scores, f, own, alt, max(40, limit * 8))
-        rescored: list[tuple[float, int, int]] = []
-        for i, d, x in feats:
-            # Calibrated 0..1 confidence from the learned linear score.
-            z = float(rank_weights() @ x) + RANK_BIAS
-            rescored.append((1.0 / (1.0 + math.exp(-z)), i, d))
-        rescored.sort(key=lambda item: (-item[0], self._tiebreak(item[1], plan)))
+        if not feats:
+            return []
+        z = np.array([float(rank_weights() @ x) for _, _, x in feats])
+        # The learned scores, as a probability over the candidates of being the one
+        # meant; same-named procedures share theirs (they are shown as one).
+        prob = np.exp(z - z.max())
+        prob /= prob.sum()
+        group_prob: dict[str, float] = defaultdict(float)
+        for (i, _, _), p in zip(feats, prob):
+            group_prob[self.group_of[i]] += float(p)
+        order = sorted(range(len(feats)), key=lambda k: (-z[k], self._tiebreak(feats[k][0], plan)))
         hits: list[SearchHit] = []
-        seen_groups: dict[str, SearchHit] = {}
-        for score, i, d in rescored:
+        seen: set[str] = set()
+        for k in order:
+            i, d, x = feats[k]
             key = self.group_of[i]
-            if key in seen_groups:
+            if key in seen:
                 continue
-            members = self.groups[key]
-            hit = self._hit(i, score, self.desc_text[d])
-            hit.also = [
-                {"code": self.entries[m].code, "level": self.entries[m].level}
-                for m in members
-                if m != i
-            ]
-            seen_groups[key] = hit
+            seen.add(key)
+            match = float(x[0])
+            probability = group_prob[key]
+            # Confidence: sure which one (probability) and a good match (F).
+            hit = self._hit(i, math.sqrt(max(probability, 0.0) * max(match, 0.0)), self.desc_text[d])
+            hit.probability, hit.match = probability, match
+            hit.also = [{"code": self.entries[m].code, "level": self.entries[m].level}
+                        for m in self.groups[key] if m != i]
             hits.append(hit)
             if len(hits) >= limit:
                 break
-        if hits:
-            ambiguous = hits[0].score < CONFIDENT_SCORE or (
-                len(hits) > 1 and hits[1].score >= AMBIGUOUS_RATIO * hits[0].score
-            )
-            for hit in hits:
-                hit.ambiguous = ambiguous
+        top = hits[0]
+        ambiguous = top.probability < AMBIGUOUS_PROBABILITY or top.match < CONFIDENT_MATCH
+        for hit in hits:
+            hit.ambiguous = ambiguous
         return hits
 
     def _tiebreak(self, i: int, plan: QueryPlan) -> tuple[int, int, str]:

@@ -33,7 +33,7 @@
     close: "Thu nhỏ khung hỏi đáp",
     log: "Cuộc trò chuyện",
     input: "Câu hỏi của bạn",
-    placeholder: "Gõ câu hỏi, ví dụ: làm giấy khai sinh",
+    placeholder: "Gõ câu hỏi của bạn…",
     send: "Gửi",
     pending: "Chờ gửi",
     typing: "Trợ lý đang trả lời…",
