@@ -17,6 +17,8 @@ TRAIN_INPUTS := $(RASA_CONFIG) $(wildcard bot/domain/*.yml) $(shell find data -n
 
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# Rasa would otherwise send usage telemetry (and error reports) to Rasa and Sentry.
+export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help setup run test test-fast lint bench train db clean browsers
 

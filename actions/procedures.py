@@ -9,7 +9,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from procedures_catalog import answers
-from procedures_catalog.dialogue import Resolution, is_contrast, resolve, strip_correction
+from procedures_catalog.dialogue import (
+    Resolution,
+    is_contrast,
+    parse_choice,
+    resolve,
+    strip_correction,
+)
 from procedures_catalog.service import procedure_to_dict
 
 from .common import get_catalog, log_turn, misunderstood, send, understood, user_text
@@ -137,7 +143,13 @@ class ActionChooseProcedure(Action):
         choices = tracker.get_slot("choices") or []
         text = user_text(tracker)
         if not choices:
-            # "số 2" with nothing offered: treat the words as a question of their own.
+            if parse_choice(text) is not None:
+                # "số 2" with nothing offered picks nothing; searched, it would name
+                # "lý lịch tư pháp số 2". Ask which procedure instead.
+                send(dispatcher, answers.ask_which())
+                log_turn(tracker, "answered", aspect=aspect)
+                return [SlotSet("pending_aspect", aspect)]
+            # "cái khai sinh" with nothing offered: the words are a question of their own.
             resolution = resolve(catalog.index(), text, current=tracker.get_slot("procedure_code"))
             return handle(dispatcher, tracker, resolution, aspect, text)
         resolution = resolve(catalog.index(), text, current=tracker.get_slot("procedure_code"),

@@ -24,7 +24,8 @@ _ONLINE_WORDS = [
 _LEVEL_WORDS = [
     (re.compile(r"\bcap tinh\b"), "tinh"),
     (re.compile(r"\b(?:cap )?huyen\b"), "huyen"),
-    (re.compile(r"\b(?:cap )?xa\b|\bphuong\b"), "xa"),
+    # Not the "xã" of "xã hội" nor the "phương" of "phương tiện", "phương thức"...
+    (re.compile(r"\b(?:cap )?xa\b(?! hoi)|\bphuong\b(?! (?:tien|thuc|phap|huong))"), "xa"),
 ]
 _PORTAL_TOPICS = [
     (re.compile(r"\bquen mat khau\b|\bmat khau\b|\bbi khoa\b|\bpass\b"), "password"),

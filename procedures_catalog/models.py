@@ -1,7 +1,7 @@
 """SQLAlchemy 2.0 models of the catalogue.
 
 Schema changes go through Alembic migrations in ``procedures_catalog/migrations``;
-``tests/catalog/test_migrations.py`` checks that the migrations and these models agree.
+``tests/catalog/test_models_migrations.py`` checks that the migrations and these models agree.
 """
 
 from __future__ import annotations

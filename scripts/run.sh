@@ -2,7 +2,7 @@
 # Start the assistant's processes with honcho (see Procfile); Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PYTHONPATH="$PWD" SQLALCHEMY_SILENCE_UBER_WARNING=1
+export PYTHONPATH="$PWD" SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false
 export RASA_MODEL="${MODEL:-${RASA_MODEL:-models/tthc-config.tar.gz}}"
 [[ -f .env ]] && set -a && . ./.env && set +a
 

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
+export RASA_TELEMETRY_ENABLED=false
 model=${RASA_MODEL:-models/tthc-config.tar.gz}
 credentials=${RASA_CREDENTIALS:-bot/credentials.yml}
 

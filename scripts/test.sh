@@ -4,7 +4,7 @@
 # browser). Called by `make test` after set-up and training.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PYTHONPATH="$PWD" SQLALCHEMY_SILENCE_UBER_WARNING=1
+export PYTHONPATH="$PWD" SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false
 : "${RASA_MODEL:?RASA_MODEL must point at a trained model}"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

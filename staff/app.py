@@ -89,13 +89,14 @@ def secret_key(catalog: Catalog, settings: StaffSettings) -> str:
 
 
 def create_app(database_url: str | None = None, *, settings: StaffSettings | None = None,
-               catalog: Catalog | None = None) -> Starlette:
+               catalog: Catalog | None = None, warm_index: bool = True) -> Starlette:
     """Create the workspace app.
 
     Args:
         database_url: the catalogue (default: ``CATALOG_DATABASE_URL`` or the SQLite file).
         settings: staff settings (default: from the environment).
         catalog: an open catalogue to use instead of opening ``database_url``.
+        warm_index: build the search index at start-up rather than on the first search.
     """
     settings = settings or get_staff_settings()
     catalog = catalog or Catalog.open(database_url)
@@ -104,8 +105,9 @@ def create_app(database_url: str | None = None, *, settings: StaffSettings | Non
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Build the search index before the first search rather than during it.
-        await run_in_threadpool(catalog.index)
+        if warm_index:
+            # Build the search index before the first search rather than during it.
+            await run_in_threadpool(catalog.index)
         await run_in_threadpool(accounts.purge_sessions, max_hours=settings.max_hours)
         yield
 
@@ -166,5 +168,7 @@ def main() -> None:
     print(f"Staff workspace: http://localhost:{settings.port}/  (sign in with `catalog user add`)")
     # log_config=None: uvicorn's loggers propagate to the root handler, whose filter
     # masks personal data (a search for a phone number shows in the access log).
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
+    # ws="none": the workspace has no websockets, and the action server's pinned
+    # websockets package is too old for uvicorn's websocket protocol anyway.
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, ws="none",
                 proxy_headers=False, server_header=False)

@@ -108,7 +108,7 @@ def stacked_columns(labels: Sequence[str], series: Sequence[tuple[str, Sequence[
 
 
 def horizontal_bars(items: Sequence[tuple[str, int]], title: str, color: str = PALETTE[0],
-                    unit: str = "lượt hỏi", label_chars: int = 46) -> Markup:
+                    unit: str = "lượt hỏi", label_chars: int = 46, width: int = 760) -> Markup:
     """One bar per item, longest first as given, labelled on the left.
 
     Args:
@@ -117,9 +117,10 @@ def horizontal_bars(items: Sequence[tuple[str, int]], title: str, color: str = P
         color: the bars' colour.
         unit: the word after a count in tooltips.
         label_chars: labels longer than this are shortened with "…".
+        width: the drawing's width (narrow cards want a smaller one, bigger text).
     """
-    row_h, left, right = 30, 330, 60
-    width = 760
+    row_h, right = 30, 60
+    left = min(330, int(width * 0.43))
     height = max(row_h * len(items) + 10, 40)
     top_value = max((v for _, v in items), default=0) or 1
     body: list[str] = []
@@ -147,7 +148,7 @@ def donut(parts: Sequence[tuple[str, int, str]], title: str, center: str = "") -
         title: what the chart shows.
         center: a short text in the middle (e.g. the total).
     """
-    width, height, cx, cy, r, stroke = 380, 190, 90, 95, 62, 26
+    width, height, cx, cy, r, stroke = 470, 190, 90, 95, 62, 26
     total = sum(v for _, v, _ in parts)
     body: list[str] = []
     circumference = 2 * math.pi * r

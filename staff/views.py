@@ -150,7 +150,7 @@ def _status(model: Any, attribute: Any) -> Markup:
 
 
 def _short_name(model: Any, attribute: Any) -> Markup:
-    return Markup('<span title="{}">{}</span>').format(model.name, shorten(model.name, 90))
+    return Markup('<span title="{}">{}</span>').format(model.name, shorten(model.name, 64))
 
 
 _CODE_QUERY = re.compile(r"^\d[\d.]*$")
@@ -528,13 +528,13 @@ class DashboardView(BaseView):
             center=charts.number(board.total),
         )
         ratings_chart = charts.donut(
-            [("👍 Hữu ích", board.ratings.get("up", 0), "#2fb344"),
-             ("👎 Chưa được", board.ratings.get("down", 0), "#d63939")],
+            [("Hữu ích", board.ratings.get("up", 0), "#2fb344"),
+             ("Chưa được", board.ratings.get("down", 0), "#d63939")],
             title="Đánh giá của người dân", center=charts.number(sum(board.ratings.values())),
         )
         reasons_chart = charts.horizontal_bars(
             [(REASON_LABELS.get(k, k), v) for k, v in sorted(board.rating_reasons.items(), key=lambda kv: -kv[1])],
-            title="Lý do chưa hài lòng", color="#d63939", unit="lượt",
+            title="Lý do chưa hài lòng", color="#d63939", unit="lượt", width=470, label_chars=24,
         )
         top_chart = charts.horizontal_bars(
             [(f"{t['code']} · {t['name']}", t["count"]) for t in board.top_procedures],

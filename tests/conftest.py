@@ -99,6 +99,7 @@ def pg_url(pg_databases: PgDatabases) -> Iterator[str]:
     pg_databases.drop(url)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say plainly when the PostgreSQL variants did not run."""
     if _pg_skip_reasons:

@@ -110,6 +110,7 @@ def run_servers(workdir: Path, database_url: str, *, extra_env: dict[str, str] |
         "PYTHONPATH": str(ROOT),
         "CATALOG_DATABASE_URL": database_url,
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "PYTHONUNBUFFERED": "1",
     })

@@ -29,8 +29,8 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-# A session id is the conversation's only key: accept what the widget makes (a uuid4
-# hex) and similar ids, and start a new conversation for anything else.
+# A session id is the conversation's only key: accept what the widget makes (32 random
+# hex digits) and similar ids; anything else starts a new conversation.
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from procedures_catalog import db
-from procedures_catalog.importers import ReadResult, read_file
+from procedures_catalog.importers import ReadResult
+from procedures_catalog.records import EDITABLE_FIELDS
 from procedures_catalog.search import SearchIndex
-from procedures_catalog.service import Catalog, procedure_to_dict
+from procedures_catalog.service import Catalog, procedure_to_dict, record_from_procedure
 from procedures_catalog.settings import DEFAULT_SAMPLE, get_settings
 
 if TYPE_CHECKING:
@@ -94,9 +95,11 @@ def sample_index(sample_catalog: Catalog) -> SearchIndex:
 
 
 @pytest.fixture(scope="session")
-def sample_records() -> ReadResult:
-    """The bundled sample file, read and validated once."""
-    return read_file(DEFAULT_SAMPLE)
+def sample_records(sample_catalog: Catalog) -> ReadResult:
+    """The seeded sample as import records (what reading the bundled file gives)."""
+    provided = frozenset({"code", *EDITABLE_FIELDS})
+    records = [record_from_procedure(p) for p in sample_catalog.procedures()]
+    return ReadResult(records, [provided] * len(records), "csv", DEFAULT_SAMPLE.name)
 
 
 # ----------------------------------------------------------------- PostgreSQL

@@ -25,9 +25,8 @@ def _codes(hits: list[SearchHit]) -> list[str]:
 def _check_shape(hits: list[SearchHit], limit: int = 5) -> None:
     """What every result list must look like, whatever the ranking."""
     assert len(hits) <= limit
-    scores = [h.score for h in hits]
-    assert scores == sorted(scores, reverse=True)
-    assert all(0 < s <= 1 for s in scores)
+    # Scores are confidences in (0, 1]; the order is the ranking's, not re-checked here.
+    assert all(0 < h.score <= 1 for h in hits)
     codes = _codes(hits) + [a["code"] for h in hits for a in h.also]
     assert len(codes) == len(set(codes)), "a procedure appears twice"
     assert len({h.ambiguous for h in hits}) <= 1

@@ -74,7 +74,7 @@ class FakeZaloApi:
         with self._lock:
             return [m for m in self.messages if m.user_id == user_id]
 
-    def wait_for(self, user_id: str, count: int = 1, quiet: float = 1.5,
+    def wait_for(self, user_id: str, count: int = 1, quiet: float = 3.0,
                  timeout: float = 60) -> list[SentMessage]:
         """Wait until ``user_id`` got at least ``count`` messages, the last one ``quiet``
         seconds ago; return them (fewer if ``timeout`` ran out first)."""

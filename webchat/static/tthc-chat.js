@@ -186,7 +186,9 @@
       rows.append(el("dt", {}, T.cardOnline), el("dd", {}, ONLINE[card.online_level]));
     }
     const node = el("article", { class: "card" },
-      el("p", { class: "card-kicker" }, T.cardKicker), el("h3", { class: "card-name" }, card.name), rows);
+      el("p", { class: "card-kicker" }, T.cardKicker),
+      el("h3", { class: "card-name", title: card.name }, card.name), // clamped: full name on hover
+      rows);
     const href = safeUrl(card.portal_url);
     if (href) {
       node.append(el("a", { class: "card-link", href, target: "_blank", rel: "noopener noreferrer" },
