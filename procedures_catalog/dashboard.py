@@ -191,7 +191,10 @@ def build(engine: Engine, *, days: int = 30, now: datetime | None = None,
             .limit(top_limit)
         ).all()
         codes = [str(code) for code, _ in top]
-        names = dict(s.execute(select(Procedure.code, Procedure.name).where(Procedure.code.in_(codes))).all())
+        names: dict[str, str] = {
+            str(code): str(name) for code, name in
+            s.execute(select(Procedure.code, Procedure.name).where(Procedure.code.in_(codes)))
+        }
         votes: dict[tuple[str, str], int] = {
             (str(code), str(rating)): int(n) for code, rating, n in s.execute(
                 select(Turn.procedure_code, TurnRating.rating, func.count())

@@ -15,7 +15,10 @@ Three kinds of knowledge live here:
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
+
+from .normalize import fold, strip_marks
 
 # --------------------------------------------------------------------- helpers
 _FAMILY = (
@@ -368,29 +371,42 @@ _NAME_PREFIX = re.compile(r"^(?:thu tuc|trinh tu thu tuc|trinh tu)\s+")
 # (words in the alias, words in the query that express it).
 _ALIAS_MARKERS: dict[str, tuple[str, str]] = {
     # Lost or damaged papers are both replaced by a "cấp lại".
-    "replace": (r"mat|bi mat|that lac|lam lai|cap lai|xin lai|lam mat|roi mat|rach|hu|hong|bi chay|nhoe|mo chu|bi uot",
+    "replace": (r"mất|bị mất|thất lạc|làm lại|cấp lại|xin lại|làm mất|rơi mất|rách|hư|hỏng|bị cháy|cháy mất|nhòe|mờ chữ|bị ướt",
                 r"mat|that lac|lam lai|cap lai|xin lai|roi|trom|chay|cuop|moc|khong con|khong thay|rach|hu|hong|nhoe|mo|uot|gay|nat|cu"),
-    "renew": (r"het han|gia han|cap doi|doi moi|doi sang|doi qua",
+    "renew": (r"hết hạn|gia hạn|cấp đổi|đổi mới|đổi sang|đổi qua",
               r"het han|gia han|doi|sap het|qua han|keo dai|mau moi|cu"),
-    "change": (r"thay doi|sua|dieu chinh|cap nhat|doi ten|doi dia chi|doi chu|them ten|bot ten",
+    "change": (r"thay đổi|sửa|điều chỉnh|cập nhật|đổi tên|đổi địa chỉ|đổi chủ|thêm tên|bớt tên",
                r"thay doi|sua|dieu chinh|cap nhat|doi|sai|them|bot|chuyen|nham"),
-    "stop": (r"tam ngung|tam nghi|nghi ban|giai the|cham dut|dong cua|ngung|dep|thoi",
+    "stop": (r"tạm ngừng|tạm nghỉ|nghỉ bán|giải thể|chấm dứt|đóng cửa|ngừng|dẹp|thôi",
              r"tam ngung|tam nghi|nghi|giai the|cham dut|dong cua|ngung|dep|thoi|khong lam|khong ban"),
-    "remove": (r"xoa|huy bo|thu hoi|cat ten", r"xoa|huy|thu hoi|cat|rut|bo"),
-    "foreign": (r"nuoc ngoai|viet kieu|dai loan|han quoc|trung quoc|nhat ban|campuchia|ngoai quoc",
+    "remove": (r"xóa|xoá|hủy bỏ|huỷ bỏ|thu hồi|cắt tên", r"xoa|huy|thu hoi|cat|rut|bo"),
+    "foreign": (r"nước ngoài|việt kiều|đài loan|hàn quốc|trung quốc|nhật bản|campuchia|ngoại quốc",
                 r"nuoc ngoai|viet kieu|dai loan|han|trung quoc|nhat|my|uc|phap|campuchia|lao|thai|ngoai quoc|quoc tich|tay"),
-    "reregister": (r"dang ky lai|so bo|so goc", r"dang ky lai|lam lai|so bo|so goc|so ho tich|mat so"),
-    "copy": (r"ban sao|trich luc|sao y", r"ban sao|sao|trich luc|them ban"),
+    "reregister": (r"đăng ký lại|sổ bộ|sổ gốc", r"dang ky lai|lam lai|so bo|so goc|so ho tich|mat so"),
+    "copy": (r"bản sao|trích lục|sao y", r"ban sao|sao|trich luc|them ban"),
 }
+# Alias patterns read the accented text (aliases are written with accents): folded,
+# "sổ hồng" would read as "hỏng" and "vắng mặt" as "mất".
 _ALIAS_MARKER_RES = {
-    g: (re.compile(rf"\b(?:{a})\b"), re.compile(rf"\b(?:{q})\b")) for g, (a, q) in _ALIAS_MARKERS.items()
+    g: (re.compile(rf"(?<!\w)(?:{a})(?!\w)"), re.compile(rf"\b(?:{q})\b"))
+    for g, (a, q) in _ALIAS_MARKERS.items()
+}
+_ALIAS_MARKER_FOLDED = {
+    g: re.compile(r"\b(?:" + "|".join(fold(x) for x in a.split("|")) + r")\b")
+    for g, (a, _) in _ALIAS_MARKERS.items()
 }
 ALIAS_MARKER_PENALTY = 0.85
 
 
-def alias_markers(folded_alias: str) -> frozenset[str]:
-    """The situations an alias names (see ``_ALIAS_MARKERS``)."""
-    return frozenset(g for g, (a, _) in _ALIAS_MARKER_RES.items() if a.search(folded_alias))
+def alias_markers(alias: str) -> frozenset[str]:
+    """The situations an alias names (see ``_ALIAS_MARKERS``).
+
+    Reads the accented, lower-case alias; an alias typed without accents is read folded.
+    """
+    text = unicodedata.normalize("NFC", alias).lower()
+    if strip_marks(text) == text:
+        return frozenset(g for g, pattern in _ALIAS_MARKER_FOLDED.items() if pattern.search(text))
+    return frozenset(g for g, (pattern, _) in _ALIAS_MARKER_RES.items() if pattern.search(text))
 
 
 def marker_expressed(group: str, folded_query: str) -> bool:

@@ -330,6 +330,27 @@ def _spelling_variants(word: str) -> Iterable[str]:
         yield word[:-1]
 
 
+# Abbreviations staff and catalogues also write ("BHYT", "HTX", "CCCD"): expanded in
+# names and aliases too, so "bhyt" in a question meets "BHYT" in a name.
+ABBREVIATIONS: dict[str, str] = {
+    k: v for k, v in _DIACRITIC_WORDS.items()
+    if len(k) >= 3 and k not in {"hông", "hổng", "hổm", "hơm", "mần", "dzô", "zậy", "dzậy", "zay",
+                                 "nhiêu", "nhứt", "tui", "bít", "bik", "bjk", "bjt", "onl", "onlai",
+                                 "onlien", "olai", "oline", "onine", "oke", "okie", "ukm", "khg",
+                                 "khum", "hok", "bnh", "mik", "web", "sổ đỏ", "vneid", "tgian", "hem", "ổng",
+                                 "bme", "ntn"}
+}
+_ABBREV_RE = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")(?!\w)")
+
+
+def expand_abbreviations(text: str) -> str:
+    """Spell out abbreviations in catalogue text ("Cấp thẻ BHYT" → "... bảo hiểm y tế")."""
+    if not text:
+        return ""
+    lowered = unicodedata.normalize("NFC", text).lower()
+    return _ABBREV_RE.sub(lambda m: ABBREVIATIONS[m.group(1)], lowered)
+
+
 def _apply_diacritic_words(text: str) -> str:
     out = []
     for raw in re.split(r"(\s+)", text):

@@ -31,7 +31,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from . import lexicon
-from .normalize import Vocabulary, fold, normalize, sanitize
+from .normalize import Vocabulary, expand_abbreviations, fold, normalize, sanitize
 
 CODE_RE = re.compile(r"\b(\d\.\d{6})\b")
 
@@ -177,7 +177,8 @@ class SearchIndex:
             texts = [entry.name, *entry.aliases]
             doc_starts.append(len(desc_tokens))
             for j, text in enumerate(texts):
-                toks = lexicon.strip_name(fold(text)) if j == 0 else fold(text).split()
+                folded = fold(expand_abbreviations(text))
+                toks = lexicon.strip_name(folded) if j == 0 else folded.split()
                 if j == 0 and not toks:
                     # Every procedure keeps one description, even a name of fillers.
                     toks = fold(text).split() or ["_"]
@@ -228,10 +229,12 @@ class SearchIndex:
         self.boost = np.asarray([e.boost for e in self.entries], dtype=np.float64)
         self.desc_is_name = desc_is_name
         self.desc_markers = [
-            frozenset() if is_name else lexicon.alias_markers(" ".join(toks))
-            for is_name, toks in zip(desc_is_name, desc_tokens)
+            frozenset() if is_name else lexicon.alias_markers(text)
+            for is_name, text in zip(desc_is_name, desc_text)
         ]
         self.doc_starts = np.asarray(doc_starts, dtype=np.int64)
+        self.doc_bounds = [*doc_starts, len(desc_tokens)]
+        self.name_length = [math.log1p(len(desc_tokens[start])) / 4.0 for start in doc_starts]
         self.variant_flags = [lexicon.variant_markers(fold(e.name)) for e in self.entries]
         self.actions = [lexicon.leading_action(fold(e.name)) for e in self.entries]
 
@@ -308,20 +311,22 @@ class SearchIndex:
         ids = []
         q_weights = []
         idfs = []
+        lengths = []
         for term, weight in terms.items():
             k = self.term_ids[term]
             post = self.postings.get(k)
             if post is None:
                 continue
             ids.append(post)
-            q_weights.append(np.full(len(post), weight))
-            idfs.append(np.full(len(post), self.idf[k]))
+            lengths.append(len(post))
+            q_weights.append(weight)
+            idfs.append(self.idf[k])
         if not ids:
             return None
         all_ids = np.concatenate(ids)
         n_desc = len(self.desc_total)
-        matched_q = np.bincount(all_ids, weights=np.concatenate(q_weights), minlength=n_desc)
-        matched_d = np.bincount(all_ids, weights=np.concatenate(idfs), minlength=n_desc)
+        matched_q = np.bincount(all_ids, weights=np.repeat(q_weights, lengths), minlength=n_desc)
+        matched_d = np.bincount(all_ids, weights=np.repeat(idfs, lengths), minlength=n_desc)
         q_total = sum(terms.values())
         recall = matched_q / q_total
         precision = matched_d / np.maximum(self.desc_total, 1e-9)
@@ -337,9 +342,11 @@ class SearchIndex:
 
     def _best_desc(self, f: np.ndarray, i: int) -> int:
         """The description of procedure ``i`` that reached its score."""
-        start = int(self.doc_starts[i])
-        end = int(self.doc_starts[i + 1]) if i + 1 < len(self.doc_starts) else len(f)
-        return start + int(np.argmax(f[start:end]))
+        start = self.doc_bounds[i]
+        end = self.doc_bounds[i + 1]
+        if end - start == 1:
+            return start
+        return start + int(f[start:end].argmax())
 
     def candidates(self, text: str, pool: int = 40) -> tuple[QueryPlan, list[tuple[int, int, np.ndarray]]] | None:
         """The best ``pool`` procedures for ``text`` with their ranking features.
@@ -369,15 +376,14 @@ class SearchIndex:
         top = top[scores[top] > 0]
         best = float(scores[top].max()) if len(top) else 1.0
         out = []
-        for i in top:
-            i = int(i)
+        for i in top.tolist():
             d = self._best_desc(f, i)
             entry = self.entries[i]
             is_name = self.desc_is_name[d]
             action = self.actions[i] if is_name else None
             expressed = bool(action) and lexicon.action_expressed(action, plan.expressed)
             name_d = int(self.doc_starts[i])
-            x = np.array([
+            x = (
                 float(scores[i]),
                 float(max(own[name_d], alt[name_d] * ALT_FACTOR)),
                 float(own[d]),
@@ -391,10 +397,10 @@ class SearchIndex:
                 1.0 if plan.level_hint and entry.level == plan.level_hint else 0.0,
                 entry.completeness / 4.0,
                 math.log1p(len(entry.aliases)) / 2.0,
-                math.log1p(len(self.desc_tokens[self.doc_starts[i]].split())) / 4.0,
+                self.name_length[i],
                 float(scores[i]) / best,
-            ])
-            out.append((i, d, x))
+            )
+            out.append((i, d, np.asarray(x)))
         return out
 
     def _rank(self, plan: QueryPlan, scores: np.ndarray, f: np.ndarray, own: np.ndarray,
@@ -410,7 +416,7 @@ class SearchIndex:
         group_prob: dict[str, float] = defaultdict(float)
         for (i, _, _), p in zip(feats, prob):
             group_prob[self.group_of[i]] += float(p)
-        order = sorted(range(len(feats)), key=lambda k: (-z[k], self._tiebreak(feats[k][0], plan)))
+        order = sorted(range(len(feats)), key=lambda k: (-group_prob[self.group_of[feats[k][0]]] * feats[k][2][0], -z[k], self._tiebreak(feats[k][0], plan)))
         hits: list[SearchHit] = []
         seen: set[str] = set()
         for k in order:

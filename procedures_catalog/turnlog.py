@@ -90,6 +90,13 @@ def conversation_hash(engine: Engine, conversation_id: str) -> str:
     return digest.hexdigest()[:32]
 
 
+def _utc(at: datetime | None) -> datetime:
+    # SQLite keeps no offset: store every time in UTC so that all rows compare.
+    if at is None:
+        return datetime.now(timezone.utc)
+    return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+
+
 def _clip(value: str | None, length: int) -> str | None:
     return None if value is None else str(value)[:length]
 
@@ -122,7 +129,7 @@ def record_turn(engine: Engine, *, channel: str, conversation_id: str, text: str
         if not get_turnlog_settings().enabled:
             return None
         turn = Turn(
-            at=at or datetime.now(timezone.utc),
+            at=_utc(at),
             channel=(channel or "unknown")[:20],
             conversation=conversation_hash(engine, conversation_id),
             text=mask(text)[:MAX_TEXT],
@@ -154,7 +161,7 @@ def record_rating(engine: Engine, *, conversation_id: str, rating: str, channel:
     try:
         if rating not in RATINGS or not get_turnlog_settings().enabled:
             return None
-        now = at or datetime.now(timezone.utc)
+        now = _utc(at)
         conversation = conversation_hash(engine, conversation_id)
         with db.session_scope(engine) as s:
             turn_id = s.scalar(
@@ -183,7 +190,7 @@ def record_rating_reason(engine: Engine, *, conversation_id: str, reason: str,
     try:
         if reason not in RATING_REASONS:
             return False
-        now = at or datetime.now(timezone.utc)
+        now = _utc(at)
         conversation = conversation_hash(engine, conversation_id)
         with db.session_scope(engine) as s:
             row = s.scalar(

@@ -16,8 +16,8 @@ if grep -q '^telegram:' Procfile; then
         echo "note: Telegram bridge skipped (set TELEGRAM_BOT_TOKEN in .env to start it)"
     fi
 fi
-if [[ -z "${ZALO_OA_SECRET_KEY:-}" ]]; then
-    echo "note: Zalo channel disabled (set ZALO_* variables in .env to enable it)"
+if [[ -z "${ZALO_APP_ID:-}" || -z "${ZALO_OA_SECRET_KEY:-}" || -z "${ZALO_ACCESS_TOKEN:-}" ]]; then
+    echo "note: Zalo channel disabled (set ZALO_APP_ID, ZALO_OA_SECRET_KEY and ZALO_ACCESS_TOKEN in .env)"
 fi
 
 cat <<MSG

@@ -165,7 +165,10 @@ def main() -> None:
     app = create_app(settings=settings)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     install_log_masking()
-    print(f"Staff workspace: http://localhost:{settings.port}/  (sign in with `catalog user add`)")
+    print(f"Staff workspace: http://localhost:{settings.port}/", flush=True)
+    if not app.state.accounts.list():
+        print("note: no staff account yet; create one with "
+              "`.venv/bin/catalog user add NAME --role editor` (see docs/staff.md)", flush=True)
     # log_config=None: uvicorn's loggers propagate to the root handler, whose filter
     # masks personal data (a search for a phone number shows in the access log).
     # ws="none": the workspace has no websockets, and the action server's pinned

@@ -140,8 +140,8 @@ class CsrfMiddleware:
             request = Request(scope, _replay(body))
             try:
                 form = await request.form()
-                value = form.get(CSRF_FIELD)
-                return value if isinstance(value, str) else ""
+                field = form.get(CSRF_FIELD)
+                return field if isinstance(field, str) else ""
             except Exception:  # noqa: BLE001 - a broken body is simply refused
                 return ""
             finally:

@@ -15,7 +15,7 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from markupsafe import Markup, escape
 from sqladmin import BaseView, ModelView, expose
@@ -129,7 +129,7 @@ class StaffModelView(ModelView):
     page_size_options = [25, 50, 100]
     search_auto_submit = False
     column_type_formatters = {**ModelView.column_type_formatters, datetime: _datetime}
-    column_labels = dict(FIELD_LABELS)
+    column_labels: ClassVar[dict[Any, str]] = dict(FIELD_LABELS)
 
 
 # --------------------------------------------------------------------------- procedures
@@ -150,7 +150,7 @@ def _status(model: Any, attribute: Any) -> Markup:
 
 
 def _short_name(model: Any, attribute: Any) -> Markup:
-    return Markup('<span title="{}">{}</span>').format(model.name, shorten(model.name, 64))
+    return Markup('<span title="{}">{}</span>').format(model.name, shorten(model.name, 60))
 
 
 _CODE_QUERY = re.compile(r"^\d[\d.]*$")
@@ -162,8 +162,7 @@ class ProcedureView(StaffModelView, model=Procedure):
     name = "thủ tục"
     name_plural = "Thủ tục hành chính"
     icon = "fa-solid fa-file-lines"
-    column_list = [Procedure.code, Procedure.name, Procedure.level, Procedure.online_level,
-                   Procedure.field, Procedure.status, Procedure.updated_at]
+    column_list = [Procedure.code, Procedure.name, Procedure.level, Procedure.online_level, Procedure.status]
     column_searchable_list = [Procedure.name, Procedure.code]
     column_sortable_list = [Procedure.code, Procedure.name, Procedure.level, Procedure.online_level,
                             Procedure.updated_at]
@@ -210,7 +209,8 @@ class ProcedureView(StaffModelView, model=Procedure):
         hits = Catalog(self.session_maker.kw["bind"]).search(term, limit=30)
         codes: list[str] = []
         for hit in hits:
-            for code in (hit.code, *hit.also):
+            # Same-named procedures at other levels ("also") follow their group's hit.
+            for code in (hit.code, *(str(other.get("code")) for other in hit.also)):
                 if code not in codes:
                     codes.append(code)
         if not codes:

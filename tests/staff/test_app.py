@@ -7,7 +7,6 @@ import io
 import re
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import update
 
 from procedures_catalog import db, turnlog
@@ -312,12 +311,14 @@ def test_import_is_previewed_again_if_the_catalogue_moved(staff: Staff) -> None:
 
 def test_exported_file_imports_back_unchanged(staff: Staff) -> None:
     staff.login()
-    response = staff.client.get("/admin/export?dinh_dang=xlsx")
-    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
-    preview = staff.client.post("/admin/import", data={"csrf_token": staff.csrf("/admin/import"), "reason": "kiểm tra"},
-                                files={"file": ("lai.xlsx", response.content)})
+    xlsx = staff.client.get("/admin/export?dinh_dang=xlsx")
+    assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert xlsx.content[:2] == b"PK"
+    exported = staff.client.get("/admin/export?dinh_dang=csv")
+    preview = _upload(staff, exported.content, name="lai.csv", reason="kiểm tra")
     assert preview.status_code == 200
     assert "Thêm mới 0" in preview.text and "Sửa 0" in preview.text and "Giữ nguyên 1787" in preview.text
+    assert 'id="import-apply" disabled' in preview.text
 
 
 # --------------------------------------------------------------------------- dashboard
