@@ -10,7 +10,6 @@ RASA_VENV   := .venv-rasa
 PY          := $(VENV)/bin/python
 RASA        := $(RASA_VENV)/bin/rasa
 CATALOG     := $(VENV)/bin/catalog
-# A smaller training config for CI keeps `make test` quick; it still trains a real model.
 RASA_CONFIG ?= bot/config.yml
 MODEL_DIR   ?= models
 TRAIN_INPUTS := $(RASA_CONFIG) $(wildcard bot/domain/*.yml) $(shell find data -name '*.yml' 2>/dev/null) $(wildcard bot/components/*.py)
@@ -52,9 +51,8 @@ train: $(MODEL_DIR)/.trained-$(notdir $(RASA_CONFIG)) ## Train the Rasa model wh
 run: setup train ## Set up if needed, then run the assistant (Ctrl-C stops it)
 	@MODEL=$(MODEL_DIR)/tthc-$(basename $(notdir $(RASA_CONFIG))).tar.gz scripts/run.sh
 
-test: setup browsers ## Set up if needed, then run the whole test suite
-	$(MAKE) --no-print-directory train RASA_CONFIG=bot/config.ci.yml MODEL_DIR=models/ci
-	RASA_MODEL=models/ci/tthc-config.ci.tar.gz scripts/test.sh
+test: setup browsers train ## Set up if needed, then run the whole test suite
+	RASA_MODEL=$(MODEL_DIR)/tthc-$(basename $(notdir $(RASA_CONFIG))).tar.gz scripts/test.sh
 
 test-fast: $(VENV)/.installed ## Unit tests only (no Rasa, no browser)
 	$(VENV)/bin/pytest -q -m "not e2e and not browser" tests

@@ -282,7 +282,7 @@ def answer(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] | None =
     replies = [Reply(custom=procedure_payload(p, aspect))]
     # Office details and agencies vary in length: no message may pass MAX_CHARS.
     replies += [Reply(text=part) for t in texts if t for part in split_message(t)]
-    replies[-1].buttons = next_buttons(aspect)
+    replies[-1].buttons = next_buttons(aspect) + RATING_BUTTONS
     return replies
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from .masking import mask
 from .normalize import fold, sanitize
 from .search import SearchHit, SearchIndex
 
@@ -46,6 +47,15 @@ _CORRECTION_RE = re.compile(
     r"(?:\s+(?:y (?:toi|tui|minh|em|con|chau) la|toi hoi|tui hoi|minh hoi|em hoi|toi muon hoi|ma la|la|y la|toi can|tui can))?\s*"
 )
 _CONTRAST_RE = re.compile(r"^(?:vay |the |con |con vay |vay con |the con )+|(?:thi sao|the nao|ra sao|sao)$")
+
+
+# A masked number and the label before it ("sđt tôi 09..." → "sđt tôi [SĐT]").
+_PERSONAL = re.compile(
+    r"(?:\b(?:sdt|sđt|số điện thoại|so dien thoai|điện thoại|dien thoai|đt|dt|email|mail|gmail|"
+    r"cccd|cmnd|số cccd|so cccd|căn cước số|can cuoc so|mã hồ sơ|ma ho so|số|so)"
+    r"(?:\s+(?:của\s+)?(?:tôi|tui|em|mình|toi|minh|là|la))*\s*:?\s*)?\[[^\]]{1,20}\]",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -132,7 +142,8 @@ def resolve(
         current: the procedure the conversation is about, if any.
         choices: codes offered in the last choice question, if still open.
     """
-    clean = sanitize(text)
+    # Phone and ID numbers say nothing about the procedure and only add noise.
+    clean = _PERSONAL.sub(" ", mask(sanitize(text)))
     if choices:
         picked = parse_choice(clean, len(choices))
         if picked is not None:

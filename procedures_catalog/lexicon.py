@@ -26,8 +26,8 @@ _FAMILY = (
     r"con|chau|co|chu|bac|di|cau|thim|mo|duong|nguoi nha|nguoi than|ba gia|ong gia|"
     r"ba xa|ong xa|ba con|hang xom|ong ba|bo me|cha me|ba ma|tia ma|ong cu|ba cu|cu)"
 )
-_LOSE = r"(?:mat|bi mat|lam mat|danh mat|danh rot|lam rot|roi mat|that lac|bi trom|bi lay|cuop mat|mat tieu)"
-_DAMAGE = r"(?:rach|bi rach|hu|bi hu|hong|bi hong|uot|bi uot|chay|bi chay|mo|nhoe|cu nat|nat|ua)"
+_LOSE = r"(?:mat|bi mat|lam mat|danh mat|danh rot|lam rot|roi mat|that lac|bi trom|bi lay|cuop mat|mat tieu|chay|bi chay|chay mat)"
+_DAMAGE = r"(?:rach|bi rach|hu|bi hu|hong|bi hong|uot|bi uot|mo|nhoe|cu nat|nat|ua)"
 _OWN = r"(?:cua (?:toi|tui|minh|em|con|ba|me|ong|vo|chong|nha))?"
 
 LEVEL_MARKER_RE = re.compile(
@@ -38,7 +38,7 @@ LEVEL_MARKER_RE = re.compile(
 # matched by later rules. Keep each rule about a situation, not a sentence.
 _RULES_SRC: list[tuple[str, str]] = [
     # ---- spelling of whole phrases
-    (r"\bso hong\b|\bso do\b|\bso dat\b|\bso nha dat\b|\bso nha\b|\bgiay do\b|\bbang khoan\b"
+    (r"\bso hong\b|\bso do\b|\bso dat\b|\bso nha dat\b|\bgiay do\b|\bbang khoan\b"
      r"|\bgiay chu quyen\b|\bgiay to (?:nha|dat|nha dat)\b|\bgiay (?:nha|dat)\b|\bso trang\b"
      r"|\bgiay chung nhan quyen su dung dat\b|\bgiay chung nhan qsdd\b",
      " giaychungnhan "),
@@ -59,8 +59,8 @@ _RULES_SRC: list[tuple[str, str]] = [
      r"|\b(?:doi|cap doi|lam lai|doi lai|doi sang|doi qua) (?:cai |tam )?thecancuoc\b"
      r"|\b(?:het han|" + _DAMAGE + r") (?:cai |tam )?thecancuoc\b",
      " cap doi the can cuoc "),
-    (r"\b(?:con nit|tre em|tre con|con nho|duoi 14|chua du 14|be|em be|chau be|dua nho|cho con|cho be|cho chau)\b.{0,30}\bthecancuoc\b"
-     r"|\bthecancuoc\b.{0,30}\b(?:cho con|cho be|cho chau|tre em|con nit|duoi 14|chua du 14|con nho|em be)\b",
+    (r"^(?!.*\b(?:1[4-9]|[2-9]\d) tuoi\b)(?:.*\b(?:con nit|tre em|tre con|con nho|duoi 14|chua du 14|be|em be|chau be|dua nho|cho con|cho be|cho chau)\b.{0,30}\bthecancuoc\b"
+     r"|.*\bthecancuoc\b.{0,30}\b(?:cho con|cho be|cho chau|tre em|con nit|duoi 14|chua du 14|con nho|em be)\b)",
      " cap the can cuoc cho nguoi duoi 14 tuoi "),
     (r"\b(?:lam|cap|xin|dang ky|lam moi) (?:cai |tam )?thecancuoc\b|\bthecancuoc (?:lan dau|moi)\b",
      " cap the can cuoc cho nguoi tu du 14 tuoi tro len "),
@@ -103,10 +103,11 @@ _RULES_SRC: list[tuple[str, str]] = [
      r"(?!.*\b(?:giaychungnhan|thecancuoc|banglaixe|dat)\b)",
      " thay doi cai chinh bo sung thong tin ho tich "),
     # ---- residence
-    (r"\b(?:nhap|chuyen|dang ky|len|vao|cat|xoa|tach) (?:ho khau|khau)\b|\bho khau\b|\bthuong tru\b|\bnhap khau\b",
+    (r"\b(?:cat|xoa|rut) (?:ten )?(?:ra khoi )?(?:ho khau|khau|thuong tru)\b|\bxoa dang ky thuong tru\b",
+     " xoa dang ky thuong tru "),
+    (r"\btach (?:ho khau|khau|ho|so ho khau)\b|\bra (?:o )?rieng\b", " tach ho "),
+    (r"\b(?:nhap|chuyen|dang ky|len|vao) (?:ho khau|khau)\b|\bho khau\b|\bthuong tru\b|\bnhap khau\b",
      " dang ky thuong tru "),
-    (r"\bxoa dang ky thuong tru\b|\b(?:cat|xoa|rut) (?:ten )?(?:ra khoi )?dang ky thuong tru\b", " xoa dang ky thuong tru "),
-    (r"\btach dang ky thuong tru\b|\btach ho\b|\bra (?:o )?rieng\b", " tach ho "),
     (r"\b(?:o tro|thue tro|thue nha|nha tro|phong tro|o nho|o nha nguoi quen|o tam)\b|\btam tru\b", " dang ky tam tru "),
     (r"\btam vang\b|\b(?:di|di lam|di hoc|di xa|vang nha)\b.{0,20}\b(?:lau ngay|thoi gian dai|may thang|nhieu thang)\b",
      " khai bao tam vang "),

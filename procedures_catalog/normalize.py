@@ -94,7 +94,6 @@ _DIACRITIC_WORDS: dict[str, str] = {
     "zậy": "vậy",
     "dzậy": "vậy",
     "zị": "vậy",
-    "dị": "vậy",
     "zay": "vậy",
     "ổng": "ông",
     "bả": "bà",

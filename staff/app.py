@@ -136,7 +136,7 @@ def create_app(database_url: str | None = None, *, settings: StaffSettings | Non
     i18n.install(admin.templates.env)
     admin.templates.env.globals.update(
         csrf_input=csrf_input, csrf_token=csrf_token, current_user=current_user,
-        local_time=local_time, role_labels=i18n.ROLE_LABELS, escape_text=views.escape_text,
+        local_time=local_time, role_labels=i18n.ROLE_LABELS,
         idle_minutes=settings.idle_minutes,
     )
     # Sign-out changes state, so it is a POST with a CSRF token, not sqladmin's GET link.

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqladmin import BaseView, ModelView, expose
 from sqladmin.authorization import Action, AuthorizationBackend
 from sqladmin.filters import StaticValuesFilter
@@ -767,9 +767,3 @@ class ImportExportView(BaseView):
                  else "text/csv; charset=utf-8")
         return FileResponse(path, filename=path.name, media_type=media,
                             background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
-
-
-def escape_text(value: Any) -> Markup:
-    """Escape text and keep its line breaks (for templates)."""
-    return Markup("<br>").join(escape(line) for line in str(value or "").splitlines())
-

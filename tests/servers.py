@@ -33,7 +33,7 @@ def free_port() -> int:
 def model_path() -> Path | None:
     """The trained model to serve, from RASA_MODEL (or the CI model if present)."""
     env = os.environ.get("RASA_MODEL")
-    for candidate in (env, "models/ci/tthc-config.ci.tar.gz", "models/tthc-config.tar.gz"):
+    for candidate in (env, "models/tthc-config.tar.gz"):
         if candidate and (ROOT / candidate).exists():
             return ROOT / candidate
     return None

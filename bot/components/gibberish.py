@@ -18,7 +18,13 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.components.folding import TEENCODE, fold
@@ -27,6 +33,7 @@ _SYLLABLE = re.compile(
     r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$"
 )
 _WORD = re.compile(r"[a-z0-9]+")
+RATING_EMOJI = {"👍": "up", "👍🏻": "up", "👍🏼": "up", "👍🏽": "up", "👎": "down", "👎🏻": "down", "👎🏼": "down"}
 KNOWN = set(TEENCODE) | set(
     """cccd cmnd cmt gks gplx gpxd gpkd hkd bhyt bhxh bhtn ubnd vneid online zalo ok oke okie
     sdt hs tthc ad admin bot web app pass otp qr sms email gmail facebook fb mk dk dkkd qsdd
@@ -88,6 +95,16 @@ class GibberishGuard(GraphComponent, IntentClassifier):
         """Zero the confidences of mash so the fallback classifier takes over."""
         for message in messages:
             text = message.get(TEXT)
+            rating = RATING_EMOJI.get(str(text or "").strip())
+            if rating:
+                # A typed 👍/👎 has no words for the featurisers: it is a rating.
+                message.set(INTENT, {"name": "rate_answer", PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [{"name": "rate_answer", PREDICTED_CONFIDENCE_KEY: 1.0}],
+                            add_to_output=True)
+                message.set(ENTITIES, [{"entity": "rating", "value": rating, "start": 0,
+                                        "end": len(str(text)), "extractor": "GibberishGuard"}],
+                            add_to_output=True)
+                continue
             if text is None or str(text).startswith("/") or not is_gibberish(text, self.min_share):
                 continue
             intent = message.get(INTENT) or {}

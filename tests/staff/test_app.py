@@ -147,7 +147,8 @@ def test_viewers_read_but_cannot_change(staff: Staff) -> None:
     details = staff.client.get(f"/admin/procedure/details/{pk}")
     assert details.status_code == 200 and "Chỉ xem" in details.text
     assert 'id="edit-link"' not in details.text and 'id="alias-add-form"' not in details.text
-    assert staff.client.get(f"/admin/procedure/edit/{pk}").status_code == 403
+    forbidden = staff.client.get(f"/admin/procedure/edit/{pk}")
+    assert forbidden.status_code == 403 and "Bạn không có quyền làm việc này" in forbidden.text
     token = staff.csrf("/admin/dashboard")
     response = staff.client.post(f"/admin/procedure/aliases/{BIRTH}",
                                  data={"op": "add", "text": "giấy khai sinh", "reason": "x", "csrf_token": token})
