@@ -61,7 +61,7 @@ browsers: $(VENV)/.installed ## Install what the browser tests need (Debian's ch
 	@scripts/ensure-chromium.sh
 
 lint: $(VENV)/.installed ## ruff and mypy on the libraries
-	$(VENV)/bin/ruff check procedures_catalog actions tests bench
+	$(VENV)/bin/ruff check procedures_catalog actions bot staff webchat tests bench
 	$(VENV)/bin/mypy
 
 bench: setup ## Run every benchmark and print its figures

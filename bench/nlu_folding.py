@@ -30,6 +30,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Train from scratch every time: Rasa's training cache would hide the training time.
+os.environ.setdefault("RASA_MAX_CACHE_SIZE", "0")
 logging.disable(logging.WARNING)
 
 

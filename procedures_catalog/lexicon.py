@@ -253,6 +253,21 @@ KNOWN_WORDS = sorted(
 )
 
 
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """Words spelling repair must leave alone: everyday words and the syllables of the
+    national procedure texts (data/syllables.txt)."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "data" / "syllables.txt"
+    syllables = set()
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                syllables.add(line.strip())
+    return frozenset(KNOWN_WORDS) | frozenset(syllables)
+
+
 def token_weight(token: str) -> float:
     """Weight of a query token: 0 for fillers, lower for people and generic verbs."""
     if token in _ZERO_WEIGHT:

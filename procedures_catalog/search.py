@@ -22,7 +22,8 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -100,7 +101,7 @@ class SearchHit:
     score: float
     matched: str
     # Same procedure listed at other levels or twice: [{"code", "level"}].
-    also: list[dict[str, str]] = field(default_factory=list)
+    also: list[dict[str, str]] = dataclasses.field(default_factory=list)
     ambiguous: bool = False
     # Probability (among the candidates) that this is the procedure meant, and how
     # well its best description matches the words (F-measure, 0..1).
@@ -138,7 +139,7 @@ class QueryPlan:
     level_hint: str | None
     variant_words: set[str]
     text: str
-    alt_terms: dict[str, float] = field(default_factory=dict)
+    alt_terms: dict[str, float] = dataclasses.field(default_factory=dict)
     # The citizen's words and their rewriting, for checking which variant they ask.
     expressed: str = ""
 
@@ -192,7 +193,7 @@ class SearchIndex:
             for alias in entry.aliases:
                 counts.update(fold(alias).split())
             counts.update(fold(entry.field).split())
-        for word in lexicon.KNOWN_WORDS:
+        for word in lexicon.known_words():
             counts[word] += 2
         self.vocab = Vocabulary(counts)
         self.groups = groups
@@ -381,7 +382,7 @@ class SearchIndex:
             entry = self.entries[i]
             is_name = self.desc_is_name[d]
             action = self.actions[i] if is_name else None
-            expressed = bool(action) and lexicon.action_expressed(action, plan.expressed)
+            expressed = action is not None and lexicon.action_expressed(action, plan.expressed)
             name_d = int(self.doc_starts[i])
             x = (
                 float(scores[i]),

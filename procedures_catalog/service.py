@@ -244,10 +244,15 @@ class Catalog:
         """Totals by level and by online level (the `catalog stats --json` contract)."""
         with self.session() as s:
             active = Procedure.status == "active"
-            by_level = dict(s.execute(select(Procedure.level, func.count()).where(active)
-                                      .group_by(Procedure.level)).all())
-            by_online = dict(s.execute(select(Procedure.online_level, func.count()).where(active)
-                                       .group_by(Procedure.online_level)).all())
+            by_level: dict[str, int] = {
+                str(k): int(n) for k, n in s.execute(
+                    select(Procedure.level, func.count()).where(active).group_by(Procedure.level))
+            }
+            by_online: dict[str, int] = {
+                str(k): int(n) for k, n in s.execute(
+                    select(Procedure.online_level, func.count()).where(active)
+                    .group_by(Procedure.online_level))
+            }
             total = s.scalar(select(func.count()).select_from(Procedure).where(active)) or 0
             retired = s.scalar(select(func.count()).select_from(Procedure)
                                .where(Procedure.status == "retired")) or 0

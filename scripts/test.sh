@@ -10,7 +10,10 @@ export PYTHONPATH="$PWD" SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLE
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "lint (ruff)"
-.venv/bin/ruff check procedures_catalog actions bot tests bench
+.venv/bin/ruff check procedures_catalog actions bot staff webchat tests bench
+
+step "types (mypy)"
+.venv/bin/mypy
 
 step "rasa data validate"
 .venv-rasa/bin/rasa data validate --config bot/config.yml --domain bot/domain --data data --fail-on-warnings

@@ -24,7 +24,7 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine") or create_engine(
-        config.get_main_option("sqlalchemy.url")
+        str(config.get_main_option("sqlalchemy.url"))
     )
     with engine.connect() as connection:
         context.configure(

@@ -61,7 +61,7 @@ def test_disambiguation_by_number(servers, sender):
 def test_disambiguation_by_button(servers, sender):
     choices = choices_of(servers.talk(sender, "giấy phép"))
     assert choices
-    reply = servers.talk(sender, '/choose_procedure{"procedure_code":"%s"}' % choices[2])
+    reply = servers.talk(sender, f'/choose_procedure{{"procedure_code":"{choices[2]}"}}')
     assert procedure_of(reply)[0] == choices[2]
 
 
