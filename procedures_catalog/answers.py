@@ -6,7 +6,8 @@ that the Rasa actions send as they are. Nothing here imports Rasa.
 
 Payload contracts (used by the channels, tests and benchmarks):
     * an answer about a procedure carries ``{"procedure": {"code", "name", "level",
-      "online_level", "portal_url"}, "aspect": A}`` with A in :data:`ASPECTS`;
+      "online_level", "portal_url"}, "aspect": A}`` with A in :data:`ASPECTS`, then its
+      texts (the last with the next-question buttons), then a short 👍/👎 prompt;
     * a choice question carries ``{"choices": [codes in the order shown]}``.
 """
 
@@ -56,6 +57,7 @@ NEXT_BUTTONS: list[tuple[str, str, str]] = [
 ]
 OTHER_BUTTON = {"title": "🔎 Hỏi thủ tục khác", "payload": "/ask_other"}
 # Citizens rate an answer; the staff dashboard shows the ratings.
+RATING_PROMPT = "Câu trả lời có giúp được bạn không?"
 RATING_BUTTONS = [
     {"title": "👍", "payload": '/rate_answer{"rating":"up"}'},
     {"title": "👎", "payload": '/rate_answer{"rating":"down"}'},
@@ -282,7 +284,9 @@ def answer(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] | None =
     replies = [Reply(custom=procedure_payload(p, aspect))]
     # Office details and agencies vary in length: no message may pass MAX_CHARS.
     replies += [Reply(text=part) for t in texts if t for part in split_message(t)]
-    replies[-1].buttons = next_buttons(aspect) + RATING_BUTTONS
+    replies[-1].buttons = next_buttons(aspect)
+    # Rating in a message of its own: channels like Zalo show at most five buttons.
+    replies.append(Reply(text=RATING_PROMPT, buttons=list(RATING_BUTTONS)))
     return replies
 
 

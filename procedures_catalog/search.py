@@ -17,12 +17,12 @@ query costs about a millisecond.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path

@@ -29,7 +29,7 @@ cat <<MSG
   Action server     : http://localhost:${ACTIONS_PORT:-5055}/health
 MSG
 [[ " ${processes[*]} " == *" web "* ]] && echo "  Web chat demo     : http://localhost:${WEBCHAT_PORT:-8080}/"
-[[ " ${processes[*]} " == *" staff "* ]] && echo "  Staff workspace   : http://localhost:${STAFF_PORT:-8000}/"
+[[ " ${processes[*]} " == *" staff "* ]] && echo "  Staff workspace   : http://localhost:${STAFF_PORT:-8000}/  (first account: .venv/bin/catalog user add NAME --role editor)"
 cat <<MSG
   Try:  curl -s localhost:${RASA_PORT:-5005}/webhooks/rest/webhook -d '{"sender":"me","message":"con mới sinh làm giấy gì"}'
   Ctrl-C stops everything.
