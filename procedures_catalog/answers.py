@@ -6,8 +6,7 @@ that the Rasa actions send as they are. Nothing here imports Rasa.
 
 Payload contracts (used by the channels, tests and benchmarks):
     * an answer about a procedure carries ``{"procedure": {"code", "name", "level",
-      "online_level", "portal_url"}, "aspect": A}`` with A in :data:`ASPECTS`, then its
-      texts (the last with the next-question buttons), then a short 👍/👎 prompt;
+      "online_level", "portal_url"}, "aspect": A}`` with A in :data:`ASPECTS`;
     * a choice question carries ``{"choices": [codes in the order shown]}``.
 """
 
@@ -284,9 +283,10 @@ def answer(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] | None =
     replies = [Reply(custom=procedure_payload(p, aspect))]
     # Office details and agencies vary in length: no message may pass MAX_CHARS.
     replies += [Reply(text=part) for t in texts if t for part in split_message(t)]
-    replies[-1].buttons = next_buttons(aspect)
-    # Rating in a message of its own: channels like Zalo show at most five buttons.
-    replies.append(Reply(text=RATING_PROMPT, buttons=list(RATING_BUTTONS)))
+    # Next questions, then 👍/👎, and "another procedure" last (Zalo, which shows five
+    # buttons at most, sends the 👍/👎 in a message of their own).
+    buttons = next_buttons(aspect)
+    replies[-1].buttons = buttons[:-1] + RATING_BUTTONS + buttons[-1:]
     return replies
 
 

@@ -83,6 +83,17 @@ def zalo_buttons(buttons: Sequence[Mapping[str, Any]] | None) -> list[dict[str, 
     return converted[:MAX_BUTTONS]
 
 
+# The 👍/👎 rating buttons travel after an answer's next-question buttons; when the
+# two do not fit Zalo's five, the rating goes in a message of its own with this text
+# (the same words as procedures_catalog.answers.RATING_PROMPT).
+RATING_PROMPT = "Câu trả lời có giúp được bạn không?"
+
+
+def _with_buttons(body: dict[str, Any], buttons: list[dict[str, Any]]) -> dict[str, Any]:
+    body["message"]["attachment"] = {"type": "template", "payload": {"buttons": buttons}}
+    return body
+
+
 def text_bodies(user_id: str, text: str,
                 buttons: Sequence[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Request bodies sending ``text`` (split if needed); the last one carries the buttons."""
@@ -90,11 +101,17 @@ def text_bodies(user_id: str, text: str,
     bodies: list[dict[str, Any]] = [
         {"recipient": {"user_id": user_id}, "message": {"text": part}} for part in parts
     ]
-    converted = zalo_buttons(buttons)
-    if bodies and converted:
-        bodies[-1]["message"]["attachment"] = {
-            "type": "template", "payload": {"buttons": converted},
-        }
+    all_buttons = [b for b in (zalo_button(button) for button in buttons or []) if b]
+    ratings = [b for b in all_buttons if str(b.get("payload", "")).startswith("/rate_answer")]
+    others = [b for b in all_buttons if b not in ratings]
+    if len(all_buttons) <= MAX_BUTTONS:
+        others, ratings = all_buttons, []
+    if bodies and others:
+        _with_buttons(bodies[-1], others[:MAX_BUTTONS])
+    if bodies and ratings:
+        bodies.append(_with_buttons(
+            {"recipient": {"user_id": user_id}, "message": {"text": RATING_PROMPT}},
+            ratings[:MAX_BUTTONS]))
     return bodies
 
 

@@ -28,13 +28,7 @@ from sqlalchemy import select
 
 from actions import common
 from procedures_catalog import turnlog
-from procedures_catalog.answers import (
-    MAX_CHARS,
-    PORTAL_URL,
-    RATING_BUTTONS,
-    RATING_PROMPT,
-    next_buttons,
-)
+from procedures_catalog.answers import MAX_CHARS, PORTAL_URL, RATING_BUTTONS, next_buttons
 from procedures_catalog.models import Turn
 from procedures_catalog.service import Catalog
 
@@ -144,8 +138,7 @@ class Outcome:
 
     @property
     def last_text(self) -> dict[str, Any]:
-        """The last text message, not counting the 👍/👎 prompt after an answer."""
-        return [m for m in self.messages if m.get("text") and m.get("text") != RATING_PROMPT][-1]
+        return [m for m in self.messages if m.get("text")][-1]
 
     def payloads(self, message: dict[str, Any] | None = None) -> list[str]:
         """Button payloads of ``message`` (default: the last text message)."""
@@ -176,13 +169,13 @@ class Outcome:
         assert not first.get("text")
         assert rest and all(m.get("text") and not m.get("custom") for m in rest)
         self.assert_short()
-        # The last answer text carries the next questions (the one just answered left
-        # out, "another procedure" last); then a short prompt with the 👍/👎 buttons.
-        *answer_texts, rating = rest
-        assert rating["text"] == RATING_PROMPT and rating["buttons"] == RATING_BUTTONS
-        assert answer_texts and all(not m.get("buttons") for m in answer_texts[:-1])
-        buttons = answer_texts[-1]["buttons"]
-        assert buttons == next_buttons(aspect)
+        # Only the last message carries buttons: the next questions (the one just
+        # answered left out), the 👍/👎 once they are attached, "another procedure" last.
+        assert all(not m.get("buttons") for m in rest[:-1])
+        buttons = self.last_text["buttons"]
+        ratings = [b for b in buttons if b in RATING_BUTTONS]
+        assert ratings in ([], RATING_BUTTONS)
+        assert [b for b in buttons if b not in RATING_BUTTONS] == next_buttons(aspect)
         assert buttons[-1]["payload"] == "/ask_other"
         assert self.slots == {
             "procedure_code": code,

@@ -16,8 +16,6 @@ from procedures_catalog.answers import (
     ASPECTS,
     MAX_CHARS,
     PORTAL_URL,
-    RATING_BUTTONS,
-    RATING_PROMPT,
     Reply,
     answer,
     choice_question,
@@ -54,8 +52,7 @@ def every_answer(procedures, offices) -> list[tuple[dict[str, Any], str, bool, l
 
 
 def _texts(replies: list[Reply]) -> list[str]:
-    """The answer's texts, without the 👍/👎 prompt that follows every answer."""
-    return [r.text for r in replies if r.text and r.text != RATING_PROMPT]
+    return [r.text for r in replies if r.text]
 
 
 def _flat(text: str) -> str:
@@ -85,13 +82,10 @@ def test_every_answer_starts_with_the_payload_and_ends_with_buttons(every_answer
             },
             "aspect": aspect,
         }
-        assert len(replies) >= 3 and all(r.text for r in replies[1:])
-        # The answer's last text has the next questions; a 👍/👎 prompt follows.
-        assert last.text == RATING_PROMPT and last.buttons == RATING_BUTTONS
-        answer = replies[-2]
-        assert answer.buttons and answer.buttons[-1]["payload"] == "/ask_other"
-        assert all(not r.buttons for r in replies[:-2])
-        assert f"/ask_{aspect}" not in {b["payload"] for b in answer.buttons}
+        assert len(replies) >= 2 and all(r.text for r in replies[1:])
+        assert last.buttons and last.buttons[-1]["payload"] == "/ask_other"
+        assert all(not r.buttons for r in replies[:-1])
+        assert f"/ask_{aspect}" not in {b["payload"] for b in last.buttons}
 
 
 def test_a_missing_field_is_said_plainly_never_filled_in(every_answer) -> None:

@@ -44,9 +44,7 @@ def test_correction(servers, sender):
 
 def test_every_answer_ends_with_next_question_buttons(servers, sender):
     reply = servers.talk(sender, "đăng ký khai sinh")
-    *answer, rating = [m for m in reply if m.get("text")]
-    assert [b["title"] for b in rating["buttons"]] == ["👍", "👎"]
-    last_text = answer[-1]
+    last_text = [m for m in reply if m.get("text")][-1]
     titles = " ".join(b["title"] for b in last_text.get("buttons", []))
     for word in ("Giấy tờ", "Lệ phí", "Nộp ở đâu", "Làm online", "thủ tục khác"):
         assert word in titles
