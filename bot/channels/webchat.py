@@ -29,6 +29,8 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from bot.channels.masked_rest import mask_message
+
 # A session id is the conversation's only key: accept what the widget makes (32 random
 # hex digits) and similar ids; anything else starts a new conversation.
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -65,6 +67,8 @@ class WebchatInput(SocketIOInput):
         async def answer_through_webchat(message: UserMessage) -> Any:
             # self.sio is set by the parent's blueprint() before any message arrives.
             message.output_channel = WebchatOutput(self.sio, self.bot_message_evt)
+            # Personal data is masked before Rasa stores or logs anything.
+            message.text = mask_message(message.text)
             return await on_new_message(message)
 
         blueprint = super().blueprint(answer_through_webchat)

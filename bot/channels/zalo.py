@@ -39,6 +39,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import zalo_messages as messages
+from bot.channels.masked_rest import mask_message
 from bot.channels.zalo_signing import (
     LIMITED_NOTIFY,
     LIMITED_SILENT,
@@ -361,7 +362,7 @@ class ZaloInput(InputChannel):
     def _user_message(self, text: str, out: ZaloOutput, sender_id: str,
                       event: Mapping[str, Any], message: Mapping[str, Any]) -> UserMessage:
         return UserMessage(
-            text, out, sender_id, input_channel=self.name(),
+            mask_message(text), out, sender_id, input_channel=self.name(),
             message_id=message.get("msg_id") or None,
             metadata={"zalo": {"event": event.get("event_name"), "msg_id": message.get("msg_id")}},
         )

@@ -107,3 +107,11 @@ def test_no_message_over_600_characters(servers, sender):
                     "sang tên sổ đỏ cần giấy tờ gì", "thủ tục đăng ký thành lập hộ kinh doanh"):
         for text in texts(servers.talk(sender, message)):
             assert len(text) <= 600
+
+
+def test_personal_data_never_reaches_the_tracker(servers, sender):
+    reply = servers.talk(sender, "sđt tôi 0912 345 678, cccd 079123456789, hỏi lệ phí khai tử")
+    assert procedure_of(reply)[0] == DEATH
+    stored = [e.get("text") or "" for e in servers.tracker(sender)["events"] if e["event"] == "user"]
+    assert stored and not any(d in t for t in stored for d in ("0912", "345 678", "079123456789"))
+    assert "[SĐT]" in stored[-1]
