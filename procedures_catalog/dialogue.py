@@ -21,8 +21,11 @@ from .search import SearchHit, SearchIndex
 # A message needs at least this much procedure-specific weight (IDF units) to be
 # read as naming a procedure rather than following up on the current one.
 NAMING_WEIGHT = 2.5
-# Minimum search score for a new procedure to replace the current one.
+# ... and this much to replace the procedure the conversation is about.
+REPLACE_WEIGHT = 4.0
+# Minimum search score, and match, for a new procedure to replace the current one.
 REPLACE_SCORE = 0.3
+REPLACE_MATCH = 0.45
 # With this much specific vocabulary an unclear message is a new question (ask which
 # procedure) rather than a follow-up on the current one.
 STRONG_WEIGHT = 5.0
@@ -55,6 +58,26 @@ _PERSONAL = re.compile(
     r"cccd|cmnd|số cccd|so cccd|căn cước số|can cuoc so|mã hồ sơ|ma ho so|số|so)"
     r"(?:\s+(?:của\s+)?(?:tôi|tui|em|mình|toi|minh|là|la))*\s*:?\s*)?\[[^\]]{1,20}\]",
     re.IGNORECASE,
+)
+
+
+# Words of a follow-up question that name no procedure ("cấp nào giải quyết", "hồ sơ
+# cần chuẩn bị những gì", "mấy ngày có kết quả"); dropped before deciding whether a
+# message names a new procedure while one is being discussed.
+_FOLLOWUP_NOISE = re.compile(r"\b(?:" + "|".join([
+    r"(?:cap|co quan|noi|ai|don vi|phong) nao (?:giai quyet|cap|lam|thu ly|tiep nhan|xu ly)",
+    r"(?:cai|thu tuc|ho so|giay|vu|viec|giay to) (?:nay|do|kia|ay|vua roi|tren)",
+    r"(?:chuan bi|can chuan bi|gom|gom co|bao gom) (?:nhung )?(?:gi|nhung gi)", r"nhung gi",
+    r"(?:trinh tu|cach|buoc) (?:thuc hien|lam)", r"thuc hien (?:ra sao|sao|the nao|nhu the nao)",
+    r"(?:co|lay|nhan|tra|bao gio co) ket qua", r"ket qua",
+    r"(?:trong|ngay trong|lay trong) ngay", r"lay (?:lien|ngay|lien duoc)",
+    r"(?:gui|nop) (?:ho so )?(?:qua|tren) (?:mang|dien thoai|app|zalo|vneid)", r"tren vneid", r"qua vneid",
+    r"(?:co|nhan|lanh) tien", r"bao gio", r"duoc (?:hem|hong|hok|khong|ko)",
+]) + r")\b")
+
+# "cái này", "thủ tục đó", "hồ sơ này": the citizen points back at the current procedure.
+_REFERS_BACK = re.compile(
+    r"\b(?:cai|thu tuc|ho so|giay|vu|viec|giay to|cai giay) (?:nay|do|kia|ay|vua roi|tren)\b"
 )
 
 
@@ -149,16 +172,26 @@ def resolve(
         if picked is not None:
             return Resolution("procedure", choices[picked], new=choices[picked] != current)
     query, corrected = strip_correction(clean)
+    clean_folded = fold(clean)
     if choices:
         code = _pick_by_words(index, query, choices)
         if code:
             return Resolution("procedure", code, new=code != current)
+    if current and not corrected:
+        query = " ".join(_FOLLOWUP_NOISE.sub(" ", query).split())
     hits = index.search(query, limit=5) if query else []
     weight = index.naming_weight(query) if query else 0.0
     names_one = bool(hits) and weight >= NAMING_WEIGHT and hits[0].score >= MIN_SCORE
     if current and not corrected:
-        replaces = names_one and hits[0].score >= REPLACE_SCORE and (
-            not hits[0].ambiguous or weight >= STRONG_WEIGHT
+        # The words fit the current procedure about as well as anything: a follow-up.
+        near = {h.code for h in hits[:3]} | {a["code"] for h in hits[:3] for a in h.also}
+        # "Còn … thì sao" asks about another procedure even when it is a close sibling.
+        contrast = is_contrast(clean) and hits and hits[0].code != current
+        replaces = (
+            names_one and (contrast or current not in near) and not _REFERS_BACK.search(clean_folded)
+            and weight >= REPLACE_WEIGHT
+            and hits[0].score >= REPLACE_SCORE and hits[0].match >= REPLACE_MATCH
+            and (not hits[0].ambiguous or weight >= STRONG_WEIGHT)
         )
         if not replaces:
             return Resolution("followup", current, hits)

@@ -219,14 +219,14 @@ _ZERO_WEIGHT = set(
     ok oke okie uh um giup gium dum""".split()
 )
 _LOW_WEIGHT = {
-    **{w: 0.3 for w in "lam lau muon em minh tia ong".split()},
+    **{w: 0.3 for w in "lam lau muon em minh tia ong lay".split()},
     **{w: 0.5 for w in """sao ma nen cam day gio qua mai moi vua da ngay thang tuan can
        xin cho de den ve ra vao len di cua trong tren duoi nop con anh chau vo cha me ba
        toi nguoi tui""".split()},
     **{w: 0.7 for w in "co bo chi".split()},
 }
 # Everyday syllables that must never be "repaired" into a catalogue word.
-_COMMON = """a ai am an anh ao ay ba bac bai ban bang bao bat bay be ben bi biet bo bon bot bu bua
+_COMMON = """lay nhan lanh gui a ai am an anh ao ay ba bac bai ban bang bao bat bay be ben bi biet bo bon bot bu bua
 bui buon but ca cac cai cam can cang cao cap cau cay chac chan chang chao chat chau che chi chia
 chieu chinh cho choi chon chu chua chuc chung chuyen co con cong cu cua cuc cung cuoi da dai dam
 dan dang danh dao dap dat day de dem den deu di dia dien dinh do doi don dong du dua dung duoc
