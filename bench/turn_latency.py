@@ -7,9 +7,10 @@ Usage:
 Starts the real action server and Rasa server on loopback and measures:
 
 * start-up: seconds until Rasa answers /status with the model loaded;
-* one sender: 100 turns in a row (citizen questions and follow-ups);
-* ``--senders`` concurrent senders for ``--duration`` seconds, each waiting about
-  ``--think`` seconds between messages (a person reading the answer; 0 = flat out);
+* one sender: 100 turns in a row, as 20 conversations of a question and 4 follow-ups;
+* ``--senders`` concurrent senders for ``--duration`` seconds, each holding
+  conversations of 5 turns one after another and waiting about ``--think`` seconds
+  between messages (a person reading the answer; 0 = flat out);
 * resident memory of both servers afterwards;
 * with ``--train``: ``rasa train`` time of the full configuration (bot/config.yml).
 
@@ -100,10 +101,12 @@ def main() -> None:
 
             for i in range(5):  # warm up
                 turn("warm", questions[i])
+            # A citizen's conversation: a question, then a few follow-ups (5 turns), then
+            # the next citizen (a new conversation id).
             single = []
             for i in range(100):
-                text = questions[i] if i % 3 == 0 else rng.choice(FOLLOW_UPS)
-                single.append(turn("single", text))
+                text = questions[i] if i % 5 == 0 else rng.choice(FOLLOW_UPS)
+                single.append(turn(f"single-{i // 5}", text))
             print(f"one sender, 100 turns:            {quantiles(single)}")
 
             latencies: list[float] = []
@@ -116,10 +119,11 @@ def main() -> None:
                 s = requests.Session()
                 k = 0
                 while time.perf_counter() < stop:
-                    text = local_rng.choice(questions) if k % 3 == 0 else local_rng.choice(FOLLOW_UPS)
+                    # Each simulated phone holds conversations of 5 turns, one after another.
+                    text = local_rng.choice(questions) if k % 5 == 0 else local_rng.choice(FOLLOW_UPS)
                     t = time.perf_counter()
                     try:
-                        r = s.post(url, json={"sender": f"load-{n}", "message": text}, timeout=30)
+                        r = s.post(url, json={"sender": f"load-{n}-{k // 5}", "message": text}, timeout=30)
                         ok = r.status_code == 200 and isinstance(r.json(), list)
                     except (requests.RequestException, ValueError):
                         ok = False
