@@ -27,7 +27,7 @@ help: ## Show this help
 
 $(VENV)/.installed: requirements/catalog.lock pyproject.toml scripts/make-venv.sh
 	scripts/make-venv.sh $(VENV) requirements/catalog.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1 | grep -v "is ignored" || true
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . > $(VENV)/.editable.log 2>&1 || { cat $(VENV)/.editable.log; exit 1; }
 	@test -x $(CATALOG) || { echo "error: catalog command was not installed"; exit 1; }
 	touch $@
 
@@ -64,9 +64,14 @@ lint: $(VENV)/.installed ## ruff and mypy on the libraries
 	$(VENV)/bin/ruff check procedures_catalog actions bot staff webchat tests bench
 	$(VENV)/bin/mypy
 
-bench: setup ## Run every benchmark and print its figures
+bench: setup train ## Run every benchmark and print its figures (about 10 minutes)
 	$(PY) bench/search_accuracy.py
+	$(PY) bench/search_accuracy.py --set holdout
 	$(PY) bench/search_latency.py
+	$(PY) bench/train_ranker.py
+	$(RASA_VENV)/bin/python bench/nlu_folding.py
+	$(PY) bench/dialogue_accuracy.py
+	$(PY) bench/turn_latency.py --train
 
 clean: ## Remove environments, models and the local database
 	rm -rf $(VENV) $(RASA_VENV) models data/catalog.sqlite3*
