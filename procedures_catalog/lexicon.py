@@ -301,26 +301,15 @@ def rewrite(tokens: list[str]) -> tuple[list[str], list[str], str | None]:
     return own, text.split(), level_hint
 
 
-# Marker phrases of variants → penalty when the query does not ask for them.
-VARIANT_PENALTY: dict[str, float] = {
-    "co yeu to nuoc ngoai": 0.7,
-    "luu dong": 0.7,
-    "dang ky lai": 0.75,
-    "khu vuc bien gioi": 0.7,
-    "ket hop": 0.8,
-    "nguoi da co ho so giay to ca nhan": 0.75,
-    "lien thong": 0.8,
-    "nguoi nuoc ngoai": 0.8,
-    "cap trung uong": 0.8,
-    "ghi vao so ho tich": 0.75,
-    "quan doi": 0.85,
-    "cong an nhan dan": 0.85,
-    "trong truong hop": 0.9,
-    "to chuc": 0.9,
-    "doanh nghiep": 0.92,
-    "du an": 0.9,
-}
-_VARIANT_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in VARIANT_PENALTY) + r")\b")
+# Marker phrases of variants: a name carrying one the query does not ask for is a
+# ranking feature ("variant_unasked").
+VARIANT_MARKERS: tuple[str, ...] = (
+    "co yeu to nuoc ngoai", "luu dong", "dang ky lai", "khu vuc bien gioi", "ket hop",
+    "nguoi da co ho so giay to ca nhan", "lien thong", "nguoi nuoc ngoai", "cap trung uong",
+    "ghi vao so ho tich", "quan doi", "cong an nhan dan", "trong truong hop", "to chuc",
+    "doanh nghiep", "du an",
+)
+_VARIANT_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in VARIANT_MARKERS) + r")\b")
 
 
 def variant_markers(folded: str) -> set[str]:
@@ -355,11 +344,9 @@ _ACTION_WORDS: dict[str, str] = {
 }
 _ACTION_ORDER = sorted(_ACTION_WORDS, key=len, reverse=True)
 _ACTION_RES = {a: re.compile(rf"\b(?:{w})\b") for a, w in _ACTION_WORDS.items()}
-ACTION_PENALTY = 0.8
 
 
 _NAME_VERB = re.compile(r"^(?:dang ky|thong bao|de nghi|to khai|giai quyet|thu tuc)\s+")
-ACTION_BONUS = 1.1
 
 
 def leading_action(folded_name: str) -> str | None:
@@ -411,7 +398,6 @@ _ALIAS_MARKER_FOLDED = {
     g: re.compile(r"\b(?:" + "|".join(fold(x) for x in a.split("|")) + r")\b")
     for g, (a, _) in _ALIAS_MARKERS.items()
 }
-ALIAS_MARKER_PENALTY = 0.85
 
 
 def alias_markers(alias: str) -> frozenset[str]:

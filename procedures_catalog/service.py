@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -689,12 +689,6 @@ class Catalog:
 def dump_json(data: Any) -> str:
     """JSON the way every command prints it (UTF-8, not ASCII-escaped)."""
     return json.dumps(data, ensure_ascii=False)
-
-
-def iter_lines(stream: Iterable[str]) -> Iterable[str]:
-    """Lines of a stream without their line endings."""
-    for line in stream:
-        yield line.rstrip("\r\n")
 
 
 def diff_lines(changes: Sequence[FieldChange], width: int = 70) -> list[str]:

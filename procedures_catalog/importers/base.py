@@ -8,7 +8,7 @@ the field when a value is wrong. Readers never touch the database.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,18 +143,6 @@ def build_record(raw: RawRow, source: str) -> tuple[ProcedureRecord, frozenset[s
         **texts,
     )
     return record, frozenset(provided | {"code"})
-
-
-def check_unique(records: Iterable[tuple[ProcedureRecord, Any]], rows: list[int | str], source: str) -> None:
-    """Raise on the first code that appears twice in one file."""
-    first_row: dict[str, int | str] = {}
-    for (record, _), row in zip(records, rows):
-        if record.code in first_row:
-            raise RecordError(
-                f"duplicate code {record.code} (first seen at row {first_row[record.code]})",
-                row=row, field="code", source=source,
-            )
-        first_row[record.code] = row
 
 
 def pick(mapping: Mapping[str, Any], *keys: str) -> Any:
