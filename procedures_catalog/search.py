@@ -164,6 +164,9 @@ class SearchIndex:
     def __init__(self, entries: Iterable[IndexEntry]) -> None:
         self.entries: list[IndexEntry] = list(entries)
         self.by_code = {e.code: i for i, e in enumerate(self.entries)}
+        # The index never changes, so a plan for the same words can be reused
+        # (the dialogue searches and then weighs the same message).
+        self._cached_plan = lru_cache(maxsize=512)(self._plan)
         self._build()
 
     # ---------------------------------------------------------------- building
@@ -243,7 +246,10 @@ class SearchIndex:
 
     # ----------------------------------------------------------------- queries
     def plan(self, text: str) -> QueryPlan:
-        """Normalise and rewrite ``text`` into weighted terms."""
+        """Normalise and rewrite ``text`` into weighted terms (cached: a turn asks twice)."""
+        return self._cached_plan(text)
+
+    def _plan(self, text: str) -> QueryPlan:
         toks = normalize(text, self.vocab)
         own, rewritten, level_hint = lexicon.rewrite(toks)
         variant_words = lexicon.variant_markers(" ".join(rewritten))

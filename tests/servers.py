@@ -90,6 +90,36 @@ def _logfile(workdir: Path, name: str):
     return open(workdir / f"{name}.log", "wb")
 
 
+def stop(*procs: subprocess.Popen, timeout: float = 15) -> None:
+    """Terminate processes, killing those that do not stop within ``timeout``."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
+def serve(cmd: list[str], *, env: dict[str, str], log_path: Path, health_url: str,
+          timeout: float = 60) -> Iterator[subprocess.Popen]:
+    """Run ``cmd`` until the ``with`` block ends, once ``health_url`` answers 200.
+
+    On a failure inside the block the tail of the process's log goes to stderr.
+    """
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_http(health_url, timeout, proc)
+        yield proc
+    except BaseException:
+        sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
+        raise
+    finally:
+        stop(proc)
+
+
 @contextmanager
 def run_servers(workdir: Path, database_url: str, *, extra_env: dict[str, str] | None = None,
                 credentials: Path | None = None) -> Iterator[Servers]:
@@ -142,13 +172,7 @@ def run_servers(workdir: Path, database_url: str, *, extra_env: dict[str, str] |
                 sys.stderr.write(log.read_text(errors="replace")[-4000:])
         raise
     finally:
-        for proc in (rasa, actions):
-            proc.terminate()
-        for proc in (rasa, actions):
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(rasa, actions)
 
 
 def copy_catalogue(src_sqlite: Path, dest_dir: Path) -> str:

@@ -38,7 +38,7 @@ import secrets
 import signal
 import sys
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -69,6 +69,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.channels.rasa_client import APOLOGY, RasaClient
+from bot.channels.ratelimit import ConversationRateLimiter
 from procedures_catalog.answers import split_message
 
 log = logging.getLogger("telegram_bridge")
@@ -366,42 +367,8 @@ class CallbackStore:
         return keys.get(data) if keys else None
 
 
-class ChatRateLimiter:
-    """At most ``per_minute`` messages a minute from one chat (a sliding window).
-
-    Limits are per chat, not per address: many rural users reach Telegram through
-    one carrier address, and Telegram tells us the chat anyway. The first message over
-    the limit gets one kind "slow down" reply; the rest are dropped until the window
-    has room again.
-    """
-
-    ALLOW, WARN, DROP = "allow", "warn", "drop"
-
-    def __init__(self, per_minute: int, *, window: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic, max_chats: int = 100_000) -> None:
-        self.per_minute = per_minute
-        self.window = window
-        self.clock = clock
-        self.max_chats = max_chats
-        self._chats: OrderedDict[int, tuple[deque[float], bool]] = OrderedDict()
-
-    def check(self, chat_id: int) -> str:
-        """ALLOW (and count) the message, WARN once, or DROP it."""
-        if self.per_minute <= 0:
-            return self.ALLOW
-        now = self.clock()
-        times, warned = self._chats.pop(chat_id, (deque(), False))
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if len(times) < self.per_minute:
-            times.append(now)
-            decision, warned = self.ALLOW, False
-        else:
-            decision, warned = (self.DROP, True) if warned else (self.WARN, True)
-        self._chats[chat_id] = (times, warned)
-        while len(self._chats) > self.max_chats:
-            self._chats.popitem(last=False)
-        return decision
+# Limits are per chat (see bot/channels/ratelimit.py); the name is kept for callers.
+ChatRateLimiter = ConversationRateLimiter
 
 
 class ChatLocks:

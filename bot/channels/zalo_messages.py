@@ -19,6 +19,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+# The answer texts' own helpers (dependency-free modules, also used by the Rasa side).
+from procedures_catalog.answers import RATING_PROMPT, shorten
+
 MAX_TEXT = 2000
 MAX_BUTTONS = 5
 MAX_TITLE = 100
@@ -35,15 +38,6 @@ VOICE_REPLY = (
 )
 RATE_LIMIT_REPLY = "Bạn nhắn hơi nhanh, mình trả lời chưa kịp. Bạn đợi một phút rồi nhắn tiếp nhé."
 CARD_BUTTON_TITLE = "🌐 Xem trên Cổng Dịch vụ công"
-
-
-def shorten(text: str, limit: int) -> str:
-    """Cut ``text`` to ``limit`` characters at a word boundary, with an ellipsis."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit - 1)
-    return text[: cut if cut > limit // 2 else limit - 1].rstrip(",;: ") + "…"
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -84,9 +78,8 @@ def zalo_buttons(buttons: Sequence[Mapping[str, Any]] | None) -> list[dict[str, 
 
 
 # The 👍/👎 rating buttons travel after an answer's next-question buttons; when the
-# two do not fit Zalo's five, the rating goes in a message of its own with this text
-# (the same words as procedures_catalog.answers.RATING_PROMPT).
-RATING_PROMPT = "Câu trả lời có giúp được bạn không?"
+# two do not fit Zalo's five, the rating goes in a message of its own with the
+# answers' RATING_PROMPT.
 
 
 def _with_buttons(body: dict[str, Any], buttons: list[dict[str, Any]]) -> dict[str, Any]:

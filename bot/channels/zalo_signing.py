@@ -17,9 +17,11 @@ import hashlib
 import hmac
 import json
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
+
+from bot.channels.ratelimit import ConversationRateLimiter
 
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 _MAC_PREFIX = "mac="
@@ -169,39 +171,17 @@ LIMITED_NOTIFY = "limited-notify"
 LIMITED_SILENT = "limited-silent"
 
 
-class RateLimiter:
-    """At most ``per_minute`` events per user in any 60-second window.
-
-    Keyed by the Zalo user id, never by IP: every request comes from Zalo's servers.
-    The first refused event in a window returns :data:`LIMITED_NOTIFY` (tell the
-    citizen once), later ones :data:`LIMITED_SILENT`. ``per_minute`` 0 turns it off.
+class RateLimiter(ConversationRateLimiter):
+    """The shared per-conversation limit, keyed by the Zalo user id (never by IP:
+    every request comes from Zalo's servers), with this channel's names for its
+    answers: the first refused event returns :data:`LIMITED_NOTIFY` (tell the citizen
+    once), later ones :data:`LIMITED_SILENT`. ``per_minute`` 0 turns it off.
     """
 
-    WINDOW = 60.0
-
     def __init__(self, per_minute: int, max_users: int = 50_000) -> None:
-        self.per_minute = per_minute
-        self.max_users = max_users
-        self._hits: OrderedDict[str, deque[float]] = OrderedDict()
-        self._notified: dict[str, float] = {}
+        super().__init__(per_minute, max_keys=max_users)
 
     def hit(self, user_id: str, now: float | None = None) -> str:
         """Count one event of ``user_id``; returns ALLOW, LIMITED_NOTIFY or LIMITED_SILENT."""
-        if self.per_minute <= 0:
-            return ALLOW
-        current = time.monotonic() if now is None else now
-        hits = self._hits.pop(user_id, None) or deque()
-        self._hits[user_id] = hits  # most recently active users last
-        while hits and hits[0] <= current - self.WINDOW:
-            hits.popleft()
-        while len(self._hits) > self.max_users:
-            old, _ = self._hits.popitem(last=False)
-            self._notified.pop(old, None)
-        if len(hits) < self.per_minute:
-            hits.append(current)
-            return ALLOW
-        notified = self._notified.get(user_id)
-        if notified is not None and notified > current - self.WINDOW:
-            return LIMITED_SILENT
-        self._notified[user_id] = current
-        return LIMITED_NOTIFY
+        decision = self.check(user_id, now)
+        return {self.ALLOW: ALLOW, self.WARN: LIMITED_NOTIFY}.get(decision, LIMITED_SILENT)

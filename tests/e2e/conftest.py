@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from procedures_catalog.service import Catalog
-from tests.servers import Servers, model_path, run_servers
+from tests.servers import ROOT, Servers, model_path, run_servers
 
 pytestmark = pytest.mark.e2e
 
@@ -28,6 +31,29 @@ def servers(tmp_path_factory: pytest.TempPathFactory, e2e_catalogue: str) -> Ite
         pytest.fail("no trained Rasa model: run `make test`, which trains one (or set RASA_MODEL)")
     with run_servers(tmp_path_factory.mktemp("servers"), e2e_catalogue) as running:
         yield running
+
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps calling Google's hosts, which
+# this closed network refuses.
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (no browser download), per test module:
+    sync Playwright keeps an event loop running, which later asyncio tests must not meet."""
+    result = subprocess.run([str(ROOT / "scripts/ensure-chromium.sh")], capture_output=True, text=True)
+    if result.returncode != 0 or not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is needed for the browser tests (`make browsers` installs Debian's "
+                    f"chromium): {result.stderr.strip()}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import requests
 from procedures_catalog.db import dispose_engines
 from procedures_catalog.service import Catalog
 from tests.e2e.conftest import procedure_of
-from tests.servers import ROOT, free_port, model_path, wait_http
+from tests.servers import ROOT, free_port, model_path, stop, wait_http
 
 pytestmark = pytest.mark.e2e
 
@@ -96,10 +96,4 @@ def test_two_rasa_instances_share_the_conversation(tmp_path: Path, pg_catalogue:
         assert procedure_of(talk(urls[1], "vậy nộp ở đâu")) == ("1.000894", "where")
         assert procedure_of(talk(urls[0], "còn khai tử thì sao"))[0] == "1.000656"
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(*procs, timeout=20)

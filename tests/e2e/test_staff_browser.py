@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,13 +20,10 @@ from procedures_catalog import dashboard, db
 from procedures_catalog.accounts import Accounts
 from procedures_catalog.service import Catalog
 from tests.e2e.conftest import procedure_of, texts
-from tests.servers import ROOT, Servers, free_port, wait_http
+from tests.servers import ROOT, Servers, free_port, serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 EDITOR, LOCKED = "browser.editor", "browser.lock"
 PASSWORD = "mat-khau-trinh-duyet-1"
 MARRIAGE_STATUS = "1.004873"  # Giấy xác nhận tình trạng hôn nhân: no other e2e test uses it
@@ -46,36 +42,10 @@ def staff_url(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Ite
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CATALOG_DATABASE_URL": servers.database_url,
            "STAFF_PORT": str(port), "STAFF_SECRET_KEY": "browser-test-secret", "PYTHONUNBUFFERED": "1"}
-    log = tmp_path_factory.mktemp("staff") / "staff.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "staff"], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/healthz", 90, proc)
+    with serve([sys.executable, "-m", "staff"], env=env,
+               log_path=tmp_path_factory.mktemp("staff") / "staff.log",
+               health_url=f"http://127.0.0.1:{port}/healthz", timeout=90):
         yield f"http://127.0.0.1:{port}"
-    except BaseException:
-        sys.stderr.write(log.read_text(errors="replace")[-4000:])
-        raise
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (no browser download)."""
-    result = subprocess.run([str(ROOT / "scripts/ensure-chromium.sh")], capture_output=True, text=True)
-    if result.returncode != 0 or not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is needed for the browser tests: {result.stderr.strip()}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

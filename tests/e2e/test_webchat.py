@@ -9,25 +9,16 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.servers import ROOT, Servers, free_port, wait_http
+from tests.servers import ROOT, Servers, free_port, serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Without the background-networking flags Chromium keeps calling Google's hosts, which
-# this closed network refuses.
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 PHONE = {"width": 360, "height": 740}
 QUESTION = "con mới sinh làm giấy gì"
 FOLLOW_UP = "còn lệ phí thì sao?"
@@ -40,37 +31,12 @@ REPLY_TIMEOUT = 30_000
 def webchat_url(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo page, served by ``python -m webchat.serve`` and talking to the test Rasa."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("webchat") / "webchat.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/python"), "-m", "webchat.serve", "--host", "127.0.0.1",
-             "--port", str(port), "--server-url", servers.rasa_url],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_http(f"http://127.0.0.1:{port}/health", 30, proc)
+    with serve([str(ROOT / ".venv/bin/python"), "-m", "webchat.serve", "--host", "127.0.0.1",
+                "--port", str(port), "--server-url", servers.rasa_url],
+               env={**os.environ, "PYTHONPATH": str(ROOT)},
+               log_path=tmp_path_factory.mktemp("webchat") / "webchat.log",
+               health_url=f"http://127.0.0.1:{port}/health", timeout=30):
         yield f"http://127.0.0.1:{port}/"
-    except BaseException:
-        print(log_path.read_text(errors="replace"))
-        raise
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless, with a fresh temporary profile."""
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: run `make browsers` (installs Debian's chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Chat:

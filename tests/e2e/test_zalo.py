@@ -15,6 +15,7 @@ import requests
 
 from bot.channels.zalo_messages import NOT_TEXT_REPLY, RATE_LIMIT_REPLY, VOICE_REPLY
 from bot.channels.zalo_signing import SIGNATURE_HEADER, sign
+from procedures_catalog.answers import RATING_PROMPT
 from tests.e2e.conftest import texts
 from tests.fakes.zalo_api import FakeZaloApi, SentMessage
 from tests.servers import Servers, model_path, run_servers
@@ -95,9 +96,6 @@ def user_texts(servers: Servers, user: str) -> list[str]:
     """What the tracker of ``user``'s conversation recorded as their messages."""
     tracker = servers.tracker(f"zalo-{user}")
     return [e.get("text") for e in tracker["events"] if e["event"] == "user"]
-
-
-RATING_PROMPT = "Câu trả lời có giúp được bạn không?"
 
 
 def answer_texts(sent: list[SentMessage]) -> list[str]:
