@@ -19,20 +19,22 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 # Rasa would otherwise send usage telemetry (and error reports) to Rasa and Sentry.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run test test-fast lint bench train db clean browsers
+.PHONY: help setup run test test-fast lint bench train db clean clean-state browsers
 
 help: ## Show this help
 	@echo "Usage: make <target>"
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements/catalog.lock pyproject.toml scripts/make-venv.sh
-	scripts/make-venv.sh $(VENV) requirements/catalog.lock
+SETUP_SCRIPTS := scripts/make-venv.sh scripts/check-venv.py scripts/check-platform.sh scripts/find-python310.sh
+
+$(VENV)/.installed: requirements/catalog.lock pyproject.toml $(SETUP_SCRIPTS)
+	scripts/make-venv.sh $(VENV) requirements/catalog.lock sqlalchemy alembic rasa_sdk telegram pytest
 	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . > $(VENV)/.editable.log 2>&1 || { cat $(VENV)/.editable.log; exit 1; }
 	@test -x $(CATALOG) || { echo "error: catalog command was not installed"; exit 1; }
 	touch $@
 
-$(RASA_VENV)/.installed: requirements/rasa.lock scripts/make-venv.sh
-	scripts/make-venv.sh $(RASA_VENV) requirements/rasa.lock
+$(RASA_VENV)/.installed: requirements/rasa.lock $(SETUP_SCRIPTS)
+	scripts/make-venv.sh $(RASA_VENV) requirements/rasa.lock rasa tensorflow tensorflow_text
 	touch $@
 
 setup: $(VENV)/.installed $(RASA_VENV)/.installed db ## Create both environments and the catalogue database
@@ -73,5 +75,8 @@ bench: setup train ## Run every benchmark and print its figures (about 10 minute
 	$(PY) bench/dialogue_accuracy.py
 	$(PY) bench/turn_latency.py --train
 
-clean: ## Remove environments, models and the local database
-	rm -rf $(VENV) $(RASA_VENV) models data/catalog.sqlite3*
+clean: ## Remove what can be rebuilt: environments and models (keeps var/, the runtime state)
+	rm -rf $(VENV) $(RASA_VENV) $(MODEL_DIR)
+
+clean-state: ## DELETE the runtime state in var/: catalogue database, staff accounts, edits, audit trail
+	rm -rf var data/catalog.sqlite3*

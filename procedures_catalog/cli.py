@@ -54,7 +54,7 @@ class CatalogGroup(click.Group):
 
 @click.group(cls=CatalogGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--database", envvar="CATALOG_DATABASE_URL", default=None,
-              help="SQLAlchemy URL (default: CATALOG_DATABASE_URL or data/catalog.sqlite3).")
+              help="SQLAlchemy URL (default: CATALOG_DATABASE_URL or var/catalog.sqlite3).")
 @click.pass_context
 def cli(ctx: click.Context, database: str | None) -> None:
     """Keep the procedure catalogue right: import, correct, search, audit."""

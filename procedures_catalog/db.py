@@ -6,6 +6,8 @@ Nothing is created at import time: callers ask :func:`make_engine` for an engine
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +18,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import settings
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# SQLite keeps uncheckpointed commits in -wal (and its index in -shm) beside the file.
+SQLITE_SIDECARS = ("-wal", "-shm")
+
+log = logging.getLogger(__name__)
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
@@ -34,6 +42,40 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def adopt_legacy_database(path: Path, legacy: Path | None) -> bool:
+    """Move the catalogue file from ``legacy`` to ``path`` once, if only ``legacy`` exists.
+
+    The default catalogue used to live in ``data/`` beside the NLU data, where
+    ``make clean`` deleted it; it now lives in ``var/``. Moving it (never copying,
+    never overwriting) keeps a user's staff accounts, edits and audit trail.
+
+    Args:
+        path: where the database is expected now.
+        legacy: where it may still be; None for "nowhere".
+
+    Returns:
+        True if the file was moved by this call.
+    """
+    if legacy is None or not legacy.is_file():
+        return False
+    if path.exists():
+        log.warning("ignoring the old catalogue %s: %s is the one in use", legacy, path)
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The -wal and -shm files first and the database last: another process that
+    # already sees the moved database also sees its uncheckpointed commits.
+    for suffix in (*SQLITE_SIDECARS, ""):
+        try:
+            os.rename(f"{legacy}{suffix}", f"{path}{suffix}")
+        except FileNotFoundError:
+            continue  # no such sidecar, or another process moved it first
+    if not path.exists():
+        return False
+    log.warning("moved the catalogue database from %s to %s (runtime state now lives in var/)",
+                legacy, path)
+    return True
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine for ``url``, creating the SQLite file's folder if needed.
 
@@ -49,7 +91,10 @@ def make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {"future": True}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(parsed.database)
+            if path.resolve() == settings.default_database_path().resolve():
+                adopt_legacy_database(path, settings.legacy_database_path())
+            path.parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
     else:
         kwargs["pool_pre_ping"] = True

@@ -18,9 +18,16 @@ DEFAULT_ALIASES = PACKAGE_DATA / "aliases"
 
 
 def _project_root() -> Path:
-    # In a source checkout the package sits in the project root; the default
-    # database goes into the project's data folder, next to the NLU data.
+    # In a source checkout the package sits in the project root.
     return PACKAGE_DIR.parent
+
+
+def state_dir() -> Path:
+    """The project's folder of runtime state (``var/``): databases that cannot be rebuilt.
+
+    ``make clean`` keeps it; only ``make clean-state`` deletes it.
+    """
+    return _project_root() / "var"
 
 
 @dataclass(frozen=True)
@@ -42,10 +49,27 @@ class Settings:
     seed_on_first_use: bool
 
 
+def default_database_path() -> Path:
+    """The SQLite file used when ``CATALOG_DATABASE_URL`` is not set.
+
+    ``var/catalog.sqlite3`` in the project, or ``catalog.sqlite3`` in ``CATALOG_DATA_DIR``.
+    """
+    return Path(os.environ.get("CATALOG_DATA_DIR") or state_dir()) / "catalog.sqlite3"
+
+
+def legacy_database_path() -> Path | None:
+    """Where the default catalogue lived before ``var/`` (``data/catalog.sqlite3``).
+
+    None when ``CATALOG_DATA_DIR`` is set: the file then always lived there.
+    """
+    if os.environ.get("CATALOG_DATA_DIR"):
+        return None
+    return _project_root() / "data" / "catalog.sqlite3"
+
+
 def default_database_url() -> str:
     """Return the SQLite URL used when ``CATALOG_DATABASE_URL`` is not set."""
-    data_dir = Path(os.environ.get("CATALOG_DATA_DIR") or _project_root() / "data")
-    return f"sqlite:///{data_dir / 'catalog.sqlite3'}"
+    return f"sqlite:///{default_database_path()}"
 
 
 def get_settings() -> Settings:

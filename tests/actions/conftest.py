@@ -6,7 +6,7 @@ with a ``CollectingDispatcher`` and asserts on the messages and the events.
 
 The actions read the catalogue through ``actions.common.get_catalog()``; here it is
 a SQLite copy in a temporary folder, seeded once per session with the bundled sample
-(1,787 procedures, the offices and the curated aliases). ``data/catalog.sqlite3`` is
+(1,787 procedures, the offices and the curated aliases). ``var/catalog.sqlite3`` is
 never opened.
 """
 
