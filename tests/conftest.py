@@ -1,22 +1,44 @@
-"""Fixtures shared by every test package: the PostgreSQL server and its databases.
+"""Fixtures shared by every test package: the PostgreSQL and Redis servers.
 
-The PostgreSQL tests need the server at :data:`PG_ADMIN_URL`. When it is unreachable
-they are skipped with the reason, and one line at the end of the run says so, so a
-green run without PostgreSQL is never mistaken for a run that tested it.
+The PostgreSQL tests need the server at :data:`PG_ADMIN_URL`, the scale-out test also
+Redis at :data:`REDIS_ADDRESS`. When one is unreachable its tests are skipped with the
+reason and the end of the run says loudly what was not tested, so a green run without
+the servers is never mistaken for one that tested them. When ``CI`` is set (CI
+machines have both servers) they fail instead.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from collections.abc import Iterator
+from typing import NoReturn
 
 import pytest
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PG_DATABASE_PREFIX = "tthc_test_"
+REDIS_ADDRESS = ("127.0.0.1", 6379)
 
-# Why the PostgreSQL tests were skipped (filled by the pg_server fixture).
-_pg_skip_reasons: list[str] = []
+# Why a service's tests were skipped: service name → reason (first failure only).
+_unavailable: dict[str, str] = {}
+# Prefix of the skip reasons, to count the skipped tests at the end.
+_SKIP_PREFIX = "server unavailable: "
+
+
+def service_unavailable(service: str, reason: str) -> NoReturn:
+    """Skip the current test because ``service`` is unreachable; fail it under CI.
+
+    Args:
+        service: "PostgreSQL" or "Redis".
+        reason: what went wrong when connecting (first line is kept).
+    """
+    reason = _unavailable.setdefault(service, reason.strip().splitlines()[0] if reason.strip() else "")
+    if os.environ.get("CI"):
+        pytest.fail(f"{service} is required when CI is set, and it is unreachable: {reason}",
+                    pytrace=False)
+    pytest.skip(f"{_SKIP_PREFIX}{service}: {reason}")
 
 
 def _pg_url(database: str) -> str:
@@ -68,19 +90,34 @@ class PgDatabases:
 
 @pytest.fixture(scope="session")
 def pg_server() -> str:
-    """The admin URL of the PostgreSQL server; skips the test when it is unreachable."""
-    if _pg_skip_reasons:
-        pytest.skip(_pg_skip_reasons[0])
+    """The admin URL of the PostgreSQL server (skip, or fail under CI, when unreachable)."""
+    if "PostgreSQL" in _unavailable:
+        service_unavailable("PostgreSQL", _unavailable["PostgreSQL"])
     try:
         import psycopg
 
         with psycopg.connect(PG_ADMIN_URL, connect_timeout=3) as connection:
             connection.execute("SELECT 1")
     except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
-        reason = f"PostgreSQL unreachable at {PG_ADMIN_URL}: {type(exc).__name__}: {exc}".strip()
-        _pg_skip_reasons.append(reason.splitlines()[0])
-        pytest.skip(_pg_skip_reasons[0])
+        service_unavailable("PostgreSQL", f"{PG_ADMIN_URL}: {type(exc).__name__}: {exc}")
     return PG_ADMIN_URL
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> tuple[str, int]:
+    """(host, port) of the Redis server (skip, or fail under CI, when unreachable)."""
+    if "Redis" in _unavailable:
+        service_unavailable("Redis", _unavailable["Redis"])
+    host, port = REDIS_ADDRESS
+    try:
+        with socket.create_connection(REDIS_ADDRESS, timeout=3) as connection:
+            connection.sendall(b"PING\r\n")
+            answer = connection.recv(64)
+        if not answer.startswith(b"+PONG"):
+            raise ConnectionError(f"answered {answer[:40]!r} to PING")
+    except OSError as exc:
+        service_unavailable("Redis", f"{host}:{port}: {type(exc).__name__}: {exc}")
+    return host, port
 
 
 @pytest.fixture(scope="session")
@@ -99,10 +136,22 @@ def pg_url(pg_databases: PgDatabases) -> Iterator[str]:
     pg_databases.drop(url)
 
 
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    return str(longrepr[2]) if isinstance(longrepr, tuple) and len(longrepr) == 3 else ""
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say plainly when the PostgreSQL variants did not run."""
-    if _pg_skip_reasons:
+    """Say loudly which tests did not run because a server was unreachable."""
+    if not _unavailable or os.environ.get("CI"):
+        return  # under CI those tests failed, and the failures say why
+    skipped = [_skip_reason(r) for r in terminalreporter.stats.get("skipped", [])]
+    terminalreporter.section("NOT TESTED: servers unavailable", sep="!", red=True, bold=True)
+    for service, reason in _unavailable.items():
+        count = sum(f"{_SKIP_PREFIX}{service}:" in text for text in skipped)
         terminalreporter.write_line(
-            f"NOTE: PostgreSQL tests were skipped ({_pg_skip_reasons[0]})", yellow=True, bold=True
-        )
+            f"{count} test(s) needing {service} were SKIPPED: {reason}", red=True, bold=True)
+    terminalreporter.write_line(
+        "Start the servers to test them; with CI set these tests fail instead of skipping.",
+        red=True)

@@ -170,13 +170,11 @@ class Outcome:
         assert rest and all(m.get("text") and not m.get("custom") for m in rest)
         self.assert_short()
         # Only the last message carries buttons: the next questions (the one just
-        # answered left out), the 👍/👎 once they are attached, "another procedure" last.
+        # answered left out), then 👍/👎, and "another procedure" last.
         assert all(not m.get("buttons") for m in rest[:-1])
-        buttons = self.last_text["buttons"]
-        ratings = [b for b in buttons if b in RATING_BUTTONS]
-        assert ratings in ([], RATING_BUTTONS)
-        assert [b for b in buttons if b not in RATING_BUTTONS] == next_buttons(aspect)
-        assert buttons[-1]["payload"] == "/ask_other"
+        following = next_buttons(aspect)
+        assert following[-1]["payload"] == "/ask_other"
+        assert self.last_text["buttons"] == following[:-1] + RATING_BUTTONS + following[-1:]
         assert self.slots == {
             "procedure_code": code,
             "choices": None,

@@ -59,8 +59,19 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_the_sweep_covers_the_whole_sample(every_answer) -> None:
-    assert len(every_answer) == 1787 * len(ASPECTS) * 2
+def test_the_sweep_covers_the_whole_sample(sample_catalog: Catalog, every_answer) -> None:
+    # What was answered, read from the answers' own payloads: an aspect that fell
+    # back to another one, or a procedure left out, leaves a hole.
+    swept = {(p["code"], replies[0].custom["aspect"], with_office)
+             for p, _, with_office, replies in every_answer}
+    codes = {code for code, _, _ in swept}
+    assert len(codes) == sample_catalog.count() == 1787
+    assert swept == {(code, aspect, with_office) for code in codes for aspect in ASPECTS
+                     for with_office in (True, False)}
+    # The office really changes the answer, so both halves of the sweep are tested.
+    where = {(p["code"], with_office): _texts(replies)
+             for p, aspect, with_office, replies in every_answer if aspect == "where"}
+    assert all(where[code, True] != where[code, False] for code in codes)
 
 
 def test_no_message_is_longer_than_the_limit(every_answer) -> None:
