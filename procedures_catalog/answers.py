@@ -18,18 +18,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .records import LEVEL_LABELS
+from .records import LEVEL_LABELS, LEVEL_WORDS, ONLINE_SHORT
 
 MAX_CHARS = 600
 ASPECTS = ("overview", "level", "where", "online", "documents", "fees", "time", "steps")
 PORTAL_URL = "https://dichvucong.gov.vn"
 
-LEVEL_WORDS = {"tinh": "cấp tỉnh", "huyen": "cấp huyện", "xa": "cấp xã"}
-ONLINE_SHORT = {
-    "toan_trinh": "làm online được hết (toàn trình)",
-    "mot_phan": "nộp online được, nhưng vẫn phải đến cơ quan một số bước (một phần)",
-    "thong_tin": "chỉ xem hướng dẫn trên mạng, phải đến nộp trực tiếp",
-}
+# What each online level means for the citizen, as the "online" answer says it.
 ONLINE_PLAIN = {
     "toan_trinh": (
         "Thủ tục này làm online toàn trình: bạn nộp hồ sơ, đóng phí và nhận kết quả "

@@ -14,11 +14,20 @@ from typing import Any
 LEVELS: tuple[str, ...] = ("tinh", "huyen", "xa")
 ONLINE_LEVELS: tuple[str, ...] = ("thong_tin", "mot_phan", "toan_trinh")
 
+# The one place levels and online levels get their Vietnamese names. Labels head a
+# line or a form field (staff workspace, CLI, statistics); words go inside a sentence
+# of an answer to a citizen; short forms say plainly what an online level means.
 LEVEL_LABELS: dict[str, str] = {"tinh": "Cấp tỉnh", "huyen": "Cấp huyện", "xa": "Cấp xã"}
+LEVEL_WORDS: dict[str, str] = {key: label[0].lower() + label[1:] for key, label in LEVEL_LABELS.items()}
 ONLINE_LABELS: dict[str, str] = {
     "thong_tin": "Chỉ cung cấp thông tin",
     "mot_phan": "Dịch vụ công trực tuyến một phần",
     "toan_trinh": "Dịch vụ công trực tuyến toàn trình",
+}
+ONLINE_SHORT: dict[str, str] = {
+    "toan_trinh": "làm online được hết (toàn trình)",
+    "mot_phan": "nộp online được, nhưng vẫn phải đến cơ quan một số bước (một phần)",
+    "thong_tin": "chỉ xem hướng dẫn trên mạng, phải đến nộp trực tiếp",
 }
 
 # Text fields a staff member may change with `catalog set`, in display order.

@@ -110,9 +110,7 @@ FIELD_LABELS: dict[str, str] = {
     "note": "Ghi chú",
     "is_sample": "Thông tin mẫu (chưa xác minh)",
 }
-OFFICE_NAMES: dict[str, str] = {
-    "tinh": "Cấp tỉnh", "huyen": "Cấp huyện", "xa": "Cấp xã", "hotline": "Đường dây nóng",
-}
+OFFICE_NAMES: dict[str, str] = {**LEVEL_LABELS, "hotline": "Đường dây nóng"}
 STATUS_LABELS: dict[str, str] = {"active": "Đang áp dụng", "retired": "Đã bãi bỏ"}
 ACTION_LABELS: dict[str, str] = {
     "create": "Thêm mới",
