@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -86,8 +86,6 @@ class IndexEntry:
     online_level: str
     field: str = ""
     aliases: tuple[str, ...] = ()
-    # Extra weight for everyday procedures (from the curated alias file).
-    boost: float = 1.0
     completeness: int = 0
 
 
@@ -144,6 +142,18 @@ class QueryPlan:
     alt_terms: dict[str, float] = dataclasses.field(default_factory=dict)
     # The citizen's words and their rewriting, for checking which variant they ask.
     expressed: str = ""
+
+
+class _Scored(NamedTuple):
+    """A query matched against every description (what ranking starts from)."""
+
+    plan: QueryPlan
+    # Per procedure: its best description's score.
+    scores: np.ndarray
+    # Per description: the better of the two readings, and each reading alone.
+    f: np.ndarray
+    own: np.ndarray
+    alt: np.ndarray
 
 def _ngrams(toks: Sequence[str]) -> list[str]:
     grams = list(toks)
@@ -232,7 +242,6 @@ class SearchIndex:
         self.desc_doc = np.asarray(desc_doc, dtype=np.int32)
         self.desc_text = desc_text
         self.desc_tokens = [" ".join(t) for t in desc_tokens]
-        self.boost = np.asarray([e.boost for e in self.entries], dtype=np.float64)
         self.desc_is_name = desc_is_name
         self.desc_markers = [
             frozenset() if is_name else lexicon.alias_markers(text)
@@ -300,20 +309,35 @@ class SearchIndex:
         code_match = CODE_RE.search(clean)
         if code_match and code_match.group(1) in self.by_code:
             i = self.by_code[code_match.group(1)]
-            return [self._hit(i, 1.0, self.entries[i].code)][:limit]
+            return [self._hit(i, 1.0, self.entries[i].code)]
+        scored = self._score(clean)
+        return [] if scored is None else self._rank(scored, limit)
+
+    def candidates(self, text: str, pool: int = 40) -> tuple[QueryPlan, list[tuple[int, int, np.ndarray]]] | None:
+        """The best ``pool`` procedures for ``text`` with their ranking features.
+
+        What :meth:`search` ranks, for ``bench/train_ranker.py``, which learns
+        :data:`RANK_WEIGHTS` from the development questions.
+        """
+        clean = sanitize(text)
+        if not clean.strip():
+            return None
+        scored = self._score(clean)
+        return None if scored is None else (scored.plan, self._features(scored, pool))
+
+    def _score(self, clean: str) -> _Scored | None:
+        """Match sanitised, non-blank text against every description; None if no word is known."""
         plan = self.plan(clean)
-        if not plan.terms and not plan.alt_terms:
-            return []
         own = self._desc_scores(plan.terms)
         alt = self._desc_scores(plan.alt_terms) if plan.alt_terms else None
         if own is None and alt is None:
-            return []
+            return None
         zeros = np.zeros(len(self.desc_total))
         own = zeros if own is None else own
         alt = zeros if alt is None else alt
         # The rules' reading counts a little less than the citizen's own words.
         f = np.maximum(own, alt * ALT_FACTOR)
-        return self._rank(plan, self._doc_scores(f), f, own, alt, limit)
+        return _Scored(plan, self._doc_scores(f), f, own, alt)
 
     def _desc_scores(self, terms: dict[str, float]) -> np.ndarray | None:
         """F-measure of each description against weighted query terms."""
@@ -347,7 +371,7 @@ class SearchIndex:
 
     def _doc_scores(self, f: np.ndarray) -> np.ndarray:
         """Best description score per procedure (descriptions are stored by procedure)."""
-        return np.maximum.reduceat(f, self.doc_starts) * self.boost
+        return np.maximum.reduceat(f, self.doc_starts)
 
     def _best_desc(self, f: np.ndarray, i: int) -> int:
         """The description of procedure ``i`` that reached its score."""
@@ -357,29 +381,8 @@ class SearchIndex:
             return start
         return start + int(f[start:end].argmax())
 
-    def candidates(self, text: str, pool: int = 40) -> tuple[QueryPlan, list[tuple[int, int, np.ndarray]]] | None:
-        """The best ``pool`` procedures for ``text`` with their ranking features.
-
-        Used by :meth:`search` and by ``bench/train_ranker.py``, which learns
-        :data:`RANK_WEIGHTS` from the development questions.
-        """
-        clean = sanitize(text)
-        if not clean.strip():
-            return None
-        plan = self.plan(clean)
-        own = self._desc_scores(plan.terms)
-        alt = self._desc_scores(plan.alt_terms) if plan.alt_terms else None
-        if own is None and alt is None:
-            return None
-        zeros = np.zeros(len(self.desc_total))
-        own = zeros if own is None else own
-        alt = zeros if alt is None else alt
-        f = np.maximum(own, alt * ALT_FACTOR)
-        scores = self._doc_scores(f)
-        return plan, self._features(plan, scores, f, own, alt, pool)
-
-    def _features(self, plan: QueryPlan, scores: np.ndarray, f: np.ndarray, own: np.ndarray,
-                  alt: np.ndarray, pool: int) -> list[tuple[int, int, np.ndarray]]:
+    def _features(self, scored: _Scored, pool: int) -> list[tuple[int, int, np.ndarray]]:
+        plan, scores, f, own, alt = scored
         pool = min(len(scores), pool)
         top = np.argpartition(-scores, pool - 1)[:pool] if pool < len(scores) else np.arange(len(scores))
         top = top[scores[top] > 0]
@@ -412,9 +415,9 @@ class SearchIndex:
             out.append((i, d, np.asarray(x)))
         return out
 
-    def _rank(self, plan: QueryPlan, scores: np.ndarray, f: np.ndarray, own: np.ndarray,
-              alt: np.ndarray, limit: int) -> list[SearchHit]:
-        feats = self._features(plan, scores, f, own, alt, max(40, limit * 8))
+    def _rank(self, scored: _Scored, limit: int) -> list[SearchHit]:
+        plan = scored.plan
+        feats = self._features(scored, max(40, limit * 8))
         if not feats:
             return []
         z = np.array([float(rank_weights() @ x) for _, _, x in feats])
