@@ -16,7 +16,6 @@ from procedures_catalog.dialogue import (
     resolve,
     strip_correction,
 )
-from procedures_catalog.service import procedure_to_dict
 
 from .common import get_catalog, log_turn, misunderstood, send, understood, user_text
 
@@ -24,13 +23,12 @@ from .common import get_catalog, log_turn, misunderstood, send, understood, user
 def answer_about(dispatcher: CollectingDispatcher, code: str, aspect: str) -> list[EventType]:
     """Send the answer for ``aspect`` of procedure ``code`` and remember it."""
     catalog = get_catalog()
-    procedure = catalog.get(code, include_retired=False)
-    if procedure is None:
+    facts = catalog.procedure_facts(code)  # with provenance, edition and contacts
+    if facts is None:
         send(dispatcher, answers.not_found())
         return [SlotSet("procedure_code", None)]
-    office = catalog.office_for_level(procedure.level)
-    send(dispatcher, answers.answer(procedure_to_dict(procedure), aspect,
-                                    office.as_dict() if office else None))
+    office = catalog.office_for_level(facts["level"])
+    send(dispatcher, answers.answer(facts, aspect, office.as_dict() if office else None))
     return [SlotSet("procedure_code", code), SlotSet("choices", None),
             SlotSet("pending_aspect", None), SlotSet("last_aspect", aspect), *understood()]
 

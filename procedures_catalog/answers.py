@@ -18,7 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .records import LEVEL_LABELS, LEVEL_WORDS, ONLINE_SHORT
+from . import provenance as prov
+from .records import LEVEL_LABELS, LEVEL_WORDS
 
 MAX_CHARS = 600
 ASPECTS = ("overview", "level", "where", "online", "documents", "fees", "time", "steps")
@@ -130,6 +131,9 @@ def procedure_payload(p: Mapping[str, Any], aspect: str) -> dict[str, Any]:
             "portal_url": p.get("detail_url") or PORTAL_URL,
         },
         "aspect": aspect,
+        "provenance": prov.provenance_of(p),
+        "verified_on": p.get("verified_on"),
+        "edition": prov.edition_ref(p),
     }
 
 
@@ -155,7 +159,10 @@ def _office_lines(office: Mapping[str, Any] | None) -> list[str]:
 
 
 def _missing(what: str, p: Mapping[str, Any], office: Mapping[str, Any] | None) -> str:
-    where = office["name"] if office else f"cơ quan {LEVEL_WORDS.get(p['level'], '')}".strip()
+    if prov.reform_applies(p):
+        where = "UBND xã/phường nơi bạn ở"
+    else:
+        where = office["name"] if office else f"cơ quan {LEVEL_WORDS.get(p['level'], '')}".strip()
     return f"Danh mục chưa ghi {what} của thủ tục này. Bạn hỏi {where} để biết chính xác nhé."
 
 
@@ -206,12 +213,14 @@ def answer(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] | None =
     if aspect not in ASPECTS:
         aspect = "overview"
     name = p["name"]
-    level_word = LEVEL_WORDS.get(p["level"], p["level"])
+    reform = prov.reform_applies(p)
+    if reform:
+        office = None  # the district desks are gone: never send anyone "lên huyện"
     portal = p.get("detail_url") or PORTAL_URL
     texts: list[str] = []
     if aspect == "overview":
-        lines = [f"📌 {shorten(name, 200)}", f"• Nơi giải quyết: {level_word}",
-                 f"• Làm online: {ONLINE_SHORT.get(p['online_level'], p['online_level'])}"]
+        lines = [f"📌 {shorten(name, 200)}", f"• Nơi giải quyết: {prov.level_short(p)}",
+                 f"• Làm online: {prov.online_short(p)}"]
         time_text = _time_text(p)
         if time_text:
             lines.append(f"• Thời hạn: {shorten(time_text, 90)}")
@@ -247,23 +256,36 @@ def answer(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] | None =
         texts.append(f"⏱ Thời hạn giải quyết: {time_text}" if time_text else _missing("thời hạn giải quyết", p, office))
     elif aspect == "level":
         agency = shorten(p.get("agency") or "", 200)
-        line = f"Thủ tục này do {level_word} giải quyết."
+        line = prov.reform_caveat(p) if reform else prov.level_sentence(p)
         if agency:
             line += f"\nCơ quan thực hiện: {agency}"
+        if prov.stated_level(p)[0] != p["level"]:
+            office = None  # the office of the estimated level would contradict the portal
         texts.append("\n".join([line, *(_office_lines(office) and ["Bạn nộp hồ sơ tại:", *_office_lines(office)])]))
     elif aspect == "where":
-        lines = [f"Thủ tục này làm ở {level_word}. Bạn nộp hồ sơ tại:", *_office_lines(office)]
-        if not office:
-            lines.append(f"Bộ phận Một cửa {level_word} nơi bạn ở.")
+        level, source = prov.stated_level(p)
+        if reform:
+            lines = [prov.reform_caveat(p), "Bạn nộp hồ sơ tại một trong hai nơi:", *prov.reform_offices(p)]
+        elif source in prov.HEDGED or source == "portal":
+            lines = [prov.level_sentence(p)]
+            if level != p["level"]:  # the portal's level: its office, if configured
+                office = (p.get("contacts") or {}).get(level)
+            if office:
+                lines += ["Bạn nộp hồ sơ tại:", *_office_lines(office)]
+        else:
+            level_word = prov.level_words(level)
+            lines = [f"Thủ tục này làm ở {level_word}. Bạn nộp hồ sơ tại:", *_office_lines(office)]
+            if not office:
+                lines.append(f"Bộ phận Một cửa {level_word} nơi bạn ở.")
         agency = shorten(p.get("agency") or "", 160)
         if agency:
             lines.append(f"Cơ quan giải quyết: {agency}")
-        if p["online_level"] in ("toan_trinh", "mot_phan"):
+        if prov.online_possible(p):
             lines.append(f"Hoặc nộp online: {portal}")
         texts.append("\n".join(lines))
     elif aspect == "online":
-        lines = [ONLINE_PLAIN.get(p["online_level"], ""), f"Trang của thủ tục: {portal}"]
-        if p["online_level"] != "thong_tin":
+        lines = [prov.online_sentence(p, ONLINE_PLAIN), f"Trang của thủ tục: {portal}"]
+        if prov.online_possible(p):
             lines.append("Cần giúp đăng ký tài khoản hay đăng nhập VNeID? Gõ “hướng dẫn dịch vụ công”.")
         texts.append("\n".join(line for line in lines if line))
     elif aspect == "steps":
@@ -275,6 +297,13 @@ def answer(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] | None =
             if len(items) > 6:
                 body.append(f"Xem đủ các bước tại: {portal}")
             texts.extend(split_message("\n".join(body))[:2])
+    if reform and aspect == "overview":
+        texts.append(prov.reform_caveat(p))
+    elif reform and aspect not in ("level", "where"):
+        texts.append(prov.reform_note(p))
+    fresh = prov.freshness_line(p)
+    if fresh and texts:
+        texts[-1] = f"{texts[-1]}\n{fresh}"
     replies = [Reply(custom=procedure_payload(p, aspect))]
     # Office details and agencies vary in length: no message may pass MAX_CHARS.
     replies += [Reply(text=part) for t in texts if t for part in split_message(t)]
@@ -369,6 +398,8 @@ def handoff(offices: Mapping[str, Mapping[str, Any]], *, after_misunderstanding:
             level: str | None = None) -> list[Reply]:
     """Offer a person: the hotline and the office for the level (or the commune desk)."""
     hotline = offices.get("hotline")
+    if level not in ("tinh", "xa"):
+        level = None  # no district desks since the 2025 reform: the commune desk helps
     office = offices.get(level or "xa") or offices.get("xa")
     lines = [
         "Mình chưa giúp được bạn, xin lỗi nhé. Bạn liên hệ cán bộ để được hướng dẫn trực tiếp:"

@@ -8,12 +8,15 @@ Usage:
     catalog history CODE
     catalog alias add|remove|list CODE [TEXT] --by NAME
     catalog import FILE --by NAME [--dry-run] [--replace]
+                [--edition NAME --effective-from DATE --decision DOC --unit UNIT]
+    catalog editions list|show ID|diff A B|activate ID     (see cli_editions.py)
     catalog export FILE
-    catalog init
+    catalog init [--sample | --seed FILE]
     catalog offices [list|set|load]
 
 The database is ``CATALOG_DATABASE_URL`` (or ``--database``); unset, a SQLite file in
-the project's data folder, created and filled on first use.
+the project's data folder, created and filled with the bundled sample on first use
+(other databases are filled only by ``catalog init --sample`` or an import).
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from typing import Any
 
 import click
 
+from . import editions
+from .cli_editions import editions_group
+from .provenance import provenance_of
 from .records import EDITABLE_FIELDS, LEVEL_LABELS, ONLINE_LABELS, CatalogError
 from .service import Catalog, diff_lines, dump_json, procedure_to_dict
 
@@ -62,15 +68,35 @@ def cli(ctx: click.Context, database: str | None) -> None:
     ctx.obj["database"] = database
 
 
+cli.add_command(editions_group)
+
+
 @cli.command()
 @click.option("--seed", type=click.Path(exists=True, dir_okay=True, path_type=Path),
-              help="File to load into an empty catalogue (default: the bundled sample).")
+              help="File to load into an empty catalogue.")
+@click.option("--sample", is_flag=True,
+              help="Load the bundled sample into an empty catalogue, whatever the database.")
 @click.option("--by", default="system", show_default=True, help="Who initialises.")
 @click.pass_context
-def init(ctx: click.Context, seed: Path | None, by: str) -> None:
-    """Create or upgrade the database and load the catalogue if it is empty."""
+def init(ctx: click.Context, seed: Path | None, sample: bool, by: str) -> None:
+    """Create or upgrade the database; fill an empty one only when asked.
+
+    An empty SQLite catalogue (the one-machine default) is filled with the bundled
+    sample; any other database only with --sample or --seed FILE.
+    """
     catalog = Catalog.open(ctx.obj.get("database"), ensure=False)
-    plan = catalog.init(seed, by=by)
+    fill = bool(seed or sample) or (catalog.engine.dialect.name == "sqlite"
+                                    and catalog.settings.seed_on_first_use)
+    if fill:
+        plan = catalog.init(seed, by=by)
+    else:
+        from . import db
+
+        db.migrate(catalog.engine)
+        plan = None
+        if catalog.count() == 0:
+            click.echo("the catalogue is empty: import the official list (catalog import FILE "
+                       "--by NAME) or load the sample (catalog init --sample)")
     if plan is not None:
         click.echo(f"loaded {len(plan.created)} procedures from {plan.source}")
     stats = catalog.stats()
@@ -79,10 +105,15 @@ def init(ctx: click.Context, seed: Path | None, by: str) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--edition", "edition_id", type=int, default=None,
+              help="Another edition's totals (default: the edition in force).")
 @click.pass_context
-def stats(ctx: click.Context, as_json: bool) -> None:
+def stats(ctx: click.Context, as_json: bool, edition_id: int | None) -> None:
     """Totals by level and by online level."""
-    data = _catalog(ctx).stats()
+    if edition_id is not None:
+        data = {**editions.stats(_catalog(ctx), edition_id), "retired": 0}
+    else:
+        data = _catalog(ctx).stats()
     if as_json:
         _echo_json({k: data[k] for k in ("total", "by_level", "by_online_level")})
         return
@@ -154,11 +185,18 @@ def _interactive(catalog: Catalog, limit: int) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def show(ctx: click.Context, code: str, as_json: bool) -> None:
-    """Show one procedure."""
-    p = _catalog(ctx).require(code)
+    """Show one procedure, with where each field comes from."""
+    from .facts import field_provenance, verified_on
+
+    catalog = _catalog(ctx)
+    p = catalog.require(code)
     data = procedure_to_dict(p)
+    fields = field_provenance(catalog, p)
     if as_json:
-        _echo_json(data)
+        verified = verified_on(catalog, p.code)
+        _echo_json({**data, "provenance": {**provenance_of(data), "fields": fields},
+                    "verified_on": verified.isoformat() if verified else None,
+                    "edition": editions.in_force(catalog)})
         return
     click.echo(f"{p.code}  {p.name}")
     click.echo(f"  Trạng thái: {p.status}   Cấp: {LEVEL_LABELS.get(p.level, p.level)}   "
@@ -175,6 +213,10 @@ def show(ctx: click.Context, code: str, as_json: bool) -> None:
     if data["aliases"]:
         click.echo("  Tên gọi khác: " + "; ".join(data["aliases"]))
     click.echo(f"  Nguồn: {p.source}  (cấp: {p.level_source or '-'}, mức độ: {p.online_source or '-'})")
+    for key in ("level", "online_level", "fees", "processing_time"):
+        info = fields[key]
+        click.echo(f"  {key}: {info['provenance']} — {info['source'] or '-'}"
+                   f" (last changed {info['changed_on'] or '-'})")
 
 
 @cli.command(name="set")
@@ -275,14 +317,35 @@ def alias_list(ctx: click.Context, code: str) -> None:
 @click.option("--replace", is_flag=True, help="Make the catalogue equal to the file: retire the rest.")
 @click.option("--reason", default="", help="Why (default: 'import of FILE').")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--edition", "edition_name", default="",
+              help="Record the file as a catalogue edition with this name (a complete list).")
+@click.option("--effective-from", default="", help="The edition's date (YYYY-MM-DD); later = staged.")
+@click.option("--decision", default="", help="The deciding document (e.g. 947/QĐ-UBND).")
+@click.option("--unit", default="", help="The administrative unit the list is for.")
+@click.option("--sample", "is_sample", is_flag=True, help="The edition is a sample, not official.")
 @click.pass_context
 def import_(ctx: click.Context, file: Path, by: str, dry_run: bool, replace: bool, reason: str,
-            as_json: bool) -> None:
+            as_json: bool, edition_name: str, effective_from: str, decision: str, unit: str,
+            is_sample: bool) -> None:
     """Import CSV, XLSX (ours or the portal's list), portal JSON/JSONL, or a folder."""
     from .importers import read_file
 
     catalog = _catalog(ctx)
     result = read_file(file)
+    if edition_name or effective_from:
+        if dry_run:
+            raise editions.EditionError("an edition cannot be a dry run: stage it with a later date")
+        info = editions.EditionInfo(
+            name=edition_name, effective_from=editions.parse_date(effective_from or str(editions.today())),
+            decision=decision, unit=unit, kind="sample" if is_sample else "official")
+        edition, applied = editions.create(catalog, result, info, by=by)
+        out = {**edition, "applied": applied.summary() if applied else None}
+        if as_json:
+            _echo_json(out)
+        else:
+            state = "in force now" if applied else f"staged until {edition['effective_from']}"
+            click.echo(f"edition #{edition['id']} {edition['name']}: {len(result.records)} procedures, {state}")
+        return
     with click.progressbar(length=len(result.records), label="importing", file=sys.stderr,
                            show_pos=True) as bar:
         plan = catalog.import_records(result, by=by, replace=replace, dry_run=dry_run,

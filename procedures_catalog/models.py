@@ -6,12 +6,13 @@ Schema changes go through Alembic migrations in ``procedures_catalog/migrations`
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -165,6 +166,66 @@ class AuditEntry(Base):
     new_value: Mapped[str | None] = mapped_column(Text, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     batch: Mapped[str] = mapped_column(String(40), default="")
+
+
+# ------------------------------------------------------------------------ editions
+
+
+class Edition(Base):
+    """One official list of procedures (a catalogue edition) and the date it takes effect.
+
+    ``status`` is ``staged`` (waiting for its date), ``active`` (the edition in force)
+    or ``superseded`` (an older edition, kept for history and differences). Its
+    procedures are kept as they were imported (:class:`EditionEntry`), so any two
+    editions can be compared and an old one is never lost.
+    """
+
+    __tablename__ = "editions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    # The deciding document, e.g. "Quyết định 947/QĐ-UBND ngày 03/10/2025".
+    decision: Mapped[str] = mapped_column(Text, default="")
+    effective_from: Mapped[date] = mapped_column(Date, index=True)
+    # The administrative unit the list is for ("Tỉnh Tiền Giang", "Tỉnh Đồng Tháp").
+    unit: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    # official (a decision published by the province) or sample (arranged figures).
+    kind: Mapped[str] = mapped_column(String(20), default="official")
+    status: Mapped[str] = mapped_column(String(12), default="staged", index=True)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The edition's public fields (dates as ISO strings)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "decision": self.decision,
+            "effective_from": self.effective_from.isoformat(),
+            "unit": self.unit,
+            "source": self.source,
+            "kind": self.kind,
+            "status": self.status,
+            "created_by": self.created_by,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+            "activated_at": self.activated_at.isoformat() if self.activated_at else None,
+        }
+
+
+class EditionEntry(Base):
+    """One procedure of an edition, as imported (the catalogue fields as JSON)."""
+
+    __tablename__ = "edition_entries"
+    __table_args__ = (UniqueConstraint("edition_id", "code", name="uq_edition_entry_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition_id: Mapped[int] = mapped_column(
+        ForeignKey("editions.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 # --------------------------------------------------------------------------- staff

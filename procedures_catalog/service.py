@@ -11,6 +11,7 @@ edit on its next question.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -22,7 +23,7 @@ import yaml
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
-from . import db
+from . import db, editions
 from .cleaning import clean_name, clean_text, join_documents, parse_fees, parse_processing_time
 from .importers import ReadResult, read_file
 from .importers.base import parse_level, parse_online_level
@@ -37,6 +38,8 @@ from .records import (
 )
 from .search import IndexEntry, SearchHit, SearchIndex
 from .settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "system"
 OFFICE_KEYS = ("tinh", "huyen", "xa", "hotline")
@@ -192,10 +195,19 @@ class Catalog:
         return self._sessions()
 
     def ensure_ready(self) -> bool:
-        """Migrate, and seed an empty catalogue. Returns True if it seeded."""
+        """Migrate, and seed an empty SQLite catalogue. Returns True if it seeded.
+
+        Only a SQLite catalogue (the one-machine default) is filled automatically: an
+        empty production database stays empty until staff load the official list or
+        ask for the sample explicitly (``catalog init --sample``).
+        """
         if not self._schema_current():
             db.migrate(self.engine)
         if self.settings.seed_on_first_use and self.count() == 0:
+            if self.engine.dialect.name != "sqlite":
+                log.warning("the catalogue at %s is empty; load it with `catalog import` or "
+                            "`catalog init --sample`", self.engine.url.render_as_string())
+                return False
             self.init()
             return True
         return False
@@ -217,9 +229,15 @@ class Catalog:
         db.migrate(self.engine)
         plan = None
         if self.count() == 0:
-            seed = seed_file or self.settings.seed_file
-            plan = self.import_file(seed, by=by, reason="initial load of the bundled catalogue",
-                                    progress=progress)
+            seed = Path(seed_file or self.settings.seed_file)
+            info = editions.sidecar_info(seed)
+            if info is None:
+                plan = self.import_file(seed, by=by, reason="initial load of the bundled catalogue",
+                                        progress=progress)
+            else:
+                # The seed describes its edition (X.edition.yaml): record it, so answers
+                # can say which list and which date they come from.
+                _, plan = editions.create(self, read_file(seed), info, by=by)
             if self.settings.aliases_file.exists():
                 self.load_aliases(self.settings.aliases_file, by=by)
         if self.settings.offices_file.exists() and not self.offices():
@@ -286,6 +304,14 @@ class Catalog:
             raise NotFound(f"no procedure with code {code!r}")
         return p
 
+    def procedure_facts(self, code: str) -> dict[str, Any] | None:
+        """An active procedure as answers need it (see :mod:`procedures_catalog.facts`)."""
+        from .facts import procedure_facts
+
+        editions.activate_due(self)
+        p = self.get(code, include_retired=False)
+        return procedure_facts(self, p) if p is not None else None
+
     def procedures(self, *, include_retired: bool = False) -> list[Procedure]:
         """All procedures, ordered by code."""
         with self.session() as s:
@@ -311,6 +337,7 @@ class Catalog:
     def index(self) -> SearchIndex:
         """The search index for the current revision (rebuilt when it changes)."""
         key = self.engine.url.render_as_string(hide_password=False)
+        editions.activate_due(self)  # a staged edition takes effect on its date
         rev = self.revision()
         with _index_lock:
             cached = _index_cache.get(key)
@@ -397,24 +424,45 @@ class Catalog:
         Raises:
             NotFound, InvalidChange.
         """
+        return bool(self.set_fields(code, {field_name: value}, by=by, reason=reason))
+
+    def set_fields(self, code: str, values: dict[str, Any], *, by: str, reason: str) -> list[str]:
+        """Change several fields of a procedure at once: one transaction, one audit group.
+
+        Every value is checked before anything is written, so a bad value changes
+        nothing; the audit entries share one ``batch`` so the edit reads as one change.
+
+        Returns:
+            The fields whose value changed (in the order given).
+
+        Raises:
+            NotFound, InvalidChange.
+        """
         by, reason = self._check_actor(by, reason)
-        new = self.validate_value(field_name, value)
+        new_values = {f: self.validate_value(f, v) for f, v in values.items()}
+        group = f"edit-{uuid.uuid4().hex[:12]}" if len(new_values) > 1 else ""
+        changed: list[str] = []
         with db.session_scope(self.engine) as s:
             p = s.scalar(select(Procedure).where(Procedure.code == code.strip()))
             if p is None:
                 raise NotFound(f"no procedure with code {code!r}")
-            old = getattr(p, field_name)
-            if old == new:
-                return False
-            setattr(p, field_name, new)
-            if field_name == "level":
-                p.level_source = "staff"
-            if field_name == "online_level":
-                p.online_source = "staff"
-            _derived(p)
-            self._audit(s, actor=by, action="update", entity="procedure", key=p.code,
-                        field_name=field_name, old=old, new=new, reason=reason)
-        return True
+            for field_name, new in new_values.items():
+                old = getattr(p, field_name)
+                if old == new:
+                    continue
+                setattr(p, field_name, new)
+                # A level set by staff is a staff-verified fact, unless the same edit
+                # says where it comes from.
+                if field_name == "level" and "level_source" not in new_values:
+                    p.level_source = "staff"
+                if field_name == "online_level" and "online_source" not in new_values:
+                    p.online_source = "staff"
+                self._audit(s, actor=by, action="update", entity="procedure", key=p.code,
+                            field_name=field_name, old=old, new=new, reason=reason, batch=group)
+                changed.append(field_name)
+            if changed:
+                _derived(p)
+        return changed
 
     def set_status(self, code: str, status: str, *, by: str, reason: str) -> bool:
         """Retire (``retired``) or restore (``active``) a procedure, with an audit entry."""
@@ -600,64 +648,11 @@ class Catalog:
         """Apply already-read records (see :meth:`import_file`)."""
         # Checked here too: the CLI reads the file itself and calls this directly.
         by, _ = self._check_actor(by, None, need_reason=False)
-        batch = uuid.uuid4().hex[:12]
-        plan = ImportPlan(source=result.source, format=result.format, batch=batch)
+        plan = ImportPlan(source=result.source, format=result.format, batch=uuid.uuid4().hex[:12])
         session = self.session()
         try:
-            existing = {p.code: p for p in session.scalars(select(Procedure))}
-            in_file = set()
-            for n, (record, provided) in enumerate(zip(result.records, result.provided), start=1):
-                in_file.add(record.code)
-                p = existing.get(record.code)
-                if p is None:
-                    plan.created.append(record.code)
-                    if not dry_run:
-                        p = Procedure(code=record.code, source=result.source, status="active",
-                                      **{f: getattr(record, f) for f in EDITABLE_FIELDS})
-                        _derived(p)
-                        session.add(p)
-                        self._audit(session, actor=by, action="create", entity="procedure",
-                                    key=record.code, field_name="", new=record.name,
-                                    reason=reason, batch=batch)
-                else:
-                    changes = [
-                        FieldChange(f, getattr(p, f), getattr(record, f))
-                        for f in EDITABLE_FIELDS
-                        if f in provided and getattr(p, f) != getattr(record, f)
-                    ]
-                    if p.status != "active":
-                        plan.restored.append(record.code)
-                    if changes:
-                        plan.updated[record.code] = changes
-                    elif p.status == "active":
-                        plan.unchanged += 1
-                    if not dry_run:
-                        for ch in changes:
-                            setattr(p, ch.field, ch.new)
-                            self._audit(session, actor=by, action="update", entity="procedure",
-                                        key=p.code, field_name=ch.field, old=ch.old, new=ch.new,
-                                        reason=reason, batch=batch)
-                        if changes:
-                            p.source = result.source
-                            _derived(p)
-                        if p.status != "active":
-                            self._audit(session, actor=by, action="restore", entity="procedure",
-                                        key=p.code, field_name="status", old=p.status,
-                                        new="active", reason=reason, batch=batch)
-                            p.status = "active"
-                if progress and n % 50 == 0:
-                    progress(50)
-            if progress:
-                progress(len(result.records) % 50)
-            if replace:
-                for code, p in sorted(existing.items()):
-                    if code not in in_file and p.status == "active":
-                        plan.retired.append(code)
-                        if not dry_run:
-                            self._audit(session, actor=by, action="retire", entity="procedure",
-                                        key=code, field_name="status", old="active",
-                                        new="retired", reason=reason, batch=batch)
-                            p.status = "retired"
+            self.apply_records(session, result, plan, by=by, replace=replace, dry_run=dry_run,
+                               reason=reason, progress=progress)
             if dry_run:
                 session.rollback()
             else:
@@ -669,6 +664,70 @@ class Catalog:
         finally:
             session.close()
         return plan
+
+    def apply_records(self, session: Session, result: ReadResult, plan: ImportPlan, *, by: str,
+                      replace: bool = False, dry_run: bool = False, reason: str = "",
+                      progress: Callable[[int], None] | None = None) -> None:
+        """Apply records inside ``session`` (the caller commits), filling ``plan``.
+
+        Editions call this so that an edition and the catalogue it puts in force are
+        committed together.
+        """
+        batch = plan.batch
+        existing = {p.code: p for p in session.scalars(select(Procedure))}
+        in_file = set()
+        for n, (record, provided) in enumerate(zip(result.records, result.provided), start=1):
+            in_file.add(record.code)
+            p = existing.get(record.code)
+            if p is None:
+                plan.created.append(record.code)
+                if not dry_run:
+                    p = Procedure(code=record.code, source=result.source, status="active",
+                                  **{f: getattr(record, f) for f in EDITABLE_FIELDS})
+                    _derived(p)
+                    session.add(p)
+                    self._audit(session, actor=by, action="create", entity="procedure",
+                                key=record.code, field_name="", new=record.name,
+                                reason=reason, batch=batch)
+            else:
+                changes = [
+                    FieldChange(f, getattr(p, f), getattr(record, f))
+                    for f in EDITABLE_FIELDS
+                    if f in provided and getattr(p, f) != getattr(record, f)
+                ]
+                if p.status != "active":
+                    plan.restored.append(record.code)
+                if changes:
+                    plan.updated[record.code] = changes
+                elif p.status == "active":
+                    plan.unchanged += 1
+                if not dry_run:
+                    for ch in changes:
+                        setattr(p, ch.field, ch.new)
+                        self._audit(session, actor=by, action="update", entity="procedure",
+                                    key=p.code, field_name=ch.field, old=ch.old, new=ch.new,
+                                    reason=reason, batch=batch)
+                    if changes:
+                        p.source = result.source
+                        _derived(p)
+                    if p.status != "active":
+                        self._audit(session, actor=by, action="restore", entity="procedure",
+                                    key=p.code, field_name="status", old=p.status,
+                                    new="active", reason=reason, batch=batch)
+                        p.status = "active"
+            if progress and n % 50 == 0:
+                progress(50)
+        if progress:
+            progress(len(result.records) % 50)
+        if replace:
+            for code, p in sorted(existing.items()):
+                if code not in in_file and p.status == "active":
+                    plan.retired.append(code)
+                    if not dry_run:
+                        self._audit(session, actor=by, action="retire", entity="procedure",
+                                    key=code, field_name="status", old="active",
+                                    new="retired", reason=reason, batch=batch)
+                        p.status = "retired"
 
     # ----------------------------------------------------------------- exports
     def export(self, path: str | Path, *, include_retired: bool = False) -> int:

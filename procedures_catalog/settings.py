@@ -15,6 +15,8 @@ PACKAGE_DATA = PACKAGE_DIR / "data"
 DEFAULT_SAMPLE = PACKAGE_DATA / "tien_giang_2024_sample.csv.gz"
 DEFAULT_OFFICES = PACKAGE_DATA / "offices.yaml"
 DEFAULT_ALIASES = PACKAGE_DATA / "aliases"
+DEFAULT_PROVINCE = PACKAGE_DATA / "province.yaml"
+DEFAULT_SAMPLE_EDITION = PACKAGE_DATA / "tien_giang_2024_sample.edition.yaml"
 
 
 def _project_root() -> Path:
@@ -39,7 +41,9 @@ class Settings:
         seed_file: catalogue file loaded into an empty database on first use.
         offices_file: YAML file with the offices citizens go to, per level.
         aliases_file: YAML file (or folder of them) with curated colloquial names.
-        seed_on_first_use: whether an empty database is filled automatically.
+        seed_on_first_use: whether an empty SQLite database is filled automatically
+            (other databases are filled only by an explicit ``catalog init --sample``).
+        province_file: YAML file with the province's name, units and reform dates.
     """
 
     database_url: str
@@ -47,6 +51,7 @@ class Settings:
     offices_file: Path
     aliases_file: Path
     seed_on_first_use: bool
+    province_file: Path = DEFAULT_PROVINCE
 
 
 def default_database_path() -> Path:
@@ -80,6 +85,7 @@ def get_settings() -> Settings:
         offices_file=Path(os.environ.get("CATALOG_OFFICES_FILE") or DEFAULT_OFFICES),
         aliases_file=Path(os.environ.get("CATALOG_ALIASES_FILE") or DEFAULT_ALIASES),
         seed_on_first_use=os.environ.get("CATALOG_SEED_ON_FIRST_USE", "1") not in ("0", "false", "no"),
+        province_file=Path(os.environ.get("CATALOG_PROVINCE_FILE") or DEFAULT_PROVINCE),
     )
 
 

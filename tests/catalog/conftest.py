@@ -108,6 +108,7 @@ def pg_template(pg_databases: PgDatabases) -> str:
     """Name of a PostgreSQL database holding the seeded sample (a template only)."""
     url = pg_databases.create()
     catalog = Catalog.open(url)
+    catalog.init()  # PostgreSQL is never seeded silently: ask for the sample
     assert catalog.count() == SAMPLE_STATS["total"]
     # CREATE DATABASE … TEMPLATE needs the template to have no connections.
     db.dispose_engines()

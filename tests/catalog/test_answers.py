@@ -21,8 +21,9 @@ from procedures_catalog.answers import (
     choice_question,
     split_message,
 )
+from procedures_catalog.facts import procedure_facts
 from procedures_catalog.normalize import tokens
-from procedures_catalog.service import Catalog, procedure_to_dict
+from procedures_catalog.service import Catalog
 
 # The aspect → the field it reads, for the aspects that can be missing.
 FIELD_OF = {"documents": "documents", "fees": "fees", "time": "processing_time",
@@ -32,7 +33,8 @@ MISSING = re.compile(r"^Danh mục chưa ghi .+ của thủ tục này\. Bạn h
 
 @pytest.fixture(scope="module")
 def procedures(sample_catalog: Catalog) -> list[dict[str, Any]]:
-    return [procedure_to_dict(p) for p in sample_catalog.procedures()]
+    """Every procedure as the actions pass it: with provenance, edition and contacts."""
+    return [procedure_facts(sample_catalog, p) for p in sample_catalog.procedures()]
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +53,15 @@ def every_answer(procedures, offices) -> list[tuple[dict[str, Any], str, bool, l
     return out
 
 
+FRESHNESS = "🗓 Theo danh mục tỉnh Tiền Giang năm 2024 (bản mẫu), từ 01/01/2024; chưa được cán bộ kiểm tra lại."
+EXPECTED_PROVENANCE = {"portal": "official", "assigned": "estimate"}
+
+
 def _texts(replies: list[Reply]) -> list[str]:
-    return [r.text for r in replies if r.text]
+    """The answer's texts without the freshness line and the one-line reform reminder."""
+    texts = ["\n".join(line for line in r.text.split("\n") if not line.startswith("🗓"))
+             for r in replies if r.text]
+    return [t for t in texts if t and not t.startswith("⚠ Lưu ý:")]
 
 
 def _flat(text: str) -> str:
@@ -92,7 +101,13 @@ def test_every_answer_starts_with_the_payload_and_ends_with_buttons(every_answer
                 "portal_url": p["detail_url"] or PORTAL_URL,
             },
             "aspect": aspect,
+            "provenance": {"level": EXPECTED_PROVENANCE[p["level_source"]],
+                           "online_level": EXPECTED_PROVENANCE[p["online_source"]]},
+            "verified_on": None,
+            "edition": {"id": 1, "name": "tỉnh Tiền Giang năm 2024 (bản mẫu)",
+                        "effective_from": "2024-01-01"},
         }
+        assert last.text.split("\n")[-1] == FRESHNESS, (p["code"], aspect)
         assert len(replies) >= 2 and all(r.text for r in replies[1:])
         assert last.buttons and last.buttons[-1]["payload"] == "/ask_other"
         assert all(not r.buttons for r in replies[:-1])
@@ -110,7 +125,7 @@ def test_a_missing_field_is_said_plainly_never_filled_in(every_answer) -> None:
             seen_missing += 1
             assert len(texts) == 1 and MISSING.match(texts[0]), (p["code"], aspect, texts)
             if with_office:
-                assert "Trung tâm" in texts[0] or "Bộ phận" in texts[0] or "Ủy ban" in texts[0]
+                assert any(w in texts[0] for w in ("Trung tâm", "Bộ phận", "Ủy ban", "UBND"))
         else:
             assert not any("chưa ghi" in t for t in texts), (p["code"], aspect)
     assert seen_missing > 400  # the sample has hundreds of gaps

@@ -25,7 +25,8 @@ def test_seeded_sample_matches_the_stats_contract(catalog: Catalog) -> None:
 
 
 def test_seeding_loads_offices_and_curated_aliases(catalog: Catalog) -> None:
-    assert set(catalog.offices()) == {"tinh", "huyen", "xa", "hotline"}
+    # The two-tier set-up: no district desk since 1 July 2025.
+    assert set(catalog.offices()) == {"tinh", "xa", "hotline"}
     assert catalog.office_for_level("xa") is not None
     with_aliases = [p for p in catalog.procedures() if p.aliases]
     assert len(with_aliases) > 50
@@ -37,6 +38,27 @@ def test_opening_a_seeded_catalogue_again_does_not_reseed(catalog: Catalog) -> N
     assert catalog.ensure_ready() is False
     assert catalog.revision() == revision
     assert catalog.count() == 1787
+
+
+def test_an_empty_catalogue_is_seeded_silently_only_on_sqlite(empty_catalog: Catalog,
+                                                               backend: str) -> None:
+    seeded = empty_catalog.ensure_ready()
+    assert seeded is (backend == "sqlite")
+    assert empty_catalog.count() == (1787 if backend == "sqlite" else 0)
+    if backend == "postgres":
+        # Asked for explicitly, the sample loads (what `catalog init --sample` does).
+        empty_catalog.init()
+        assert empty_catalog.count() == 1787
+
+
+def test_seeding_records_the_sample_edition(catalog: Catalog) -> None:
+    from procedures_catalog import editions
+
+    current = editions.in_force(catalog)
+    assert current is not None
+    assert (current["name"], current["effective_from"], current["kind"], current["status"]) == (
+        "tỉnh Tiền Giang năm 2024 (bản mẫu)", "2024-01-01", "sample", "active")
+    assert editions.stats(catalog, current["id"]) == SAMPLE_STATS
 
 
 def test_get_require_and_unknown_codes(catalog: Catalog) -> None:

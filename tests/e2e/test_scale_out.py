@@ -35,7 +35,7 @@ def pg_catalogue(pg_server: str):
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    Catalog.open(url)
+    Catalog.open(url).init()  # the sample, explicitly (PostgreSQL is never seeded silently)
     yield url
     dispose_engines()
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
