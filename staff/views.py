@@ -256,9 +256,8 @@ class ProcedureView(StaffModelView, model=Procedure):
                     changes.append((f, new))
             if problems:
                 raise ChangeRefused("Chưa lưu. " + " ".join(problems))
-            for f, new in changes:
-                catalog.set_field(code, f, new, by=user.username, reason=reason)
-            return code, [f for f, _ in changes]
+            # One transaction and one audit group: a failure midway saves nothing.
+            return code, catalog.set_fields(code, dict(changes), by=user.username, reason=reason)
 
         code, changed = await run_in_threadpool(apply)
         if changed:

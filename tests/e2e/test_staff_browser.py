@@ -169,3 +169,75 @@ def test_forms_without_csrf_token_or_session_are_refused(page: Any, browser: Any
                                   form={"op": "add", "text": "giả mạo", "reason": "x", "csrf_token": token})
     assert response.status == 403
     other.close()
+
+
+def test_verification_queue_several_fields_edit_and_editions(
+        page: Any, staff_url: str, servers: Servers, sender: str, tmp_path: Path) -> None:
+    from tests.catalog.test_editions import write_new_list
+
+    catalog = Catalog(db.make_engine(servers.database_url))
+    _sign_in(page, staff_url)
+
+    # The queue: estimated facts first for the most asked; confirm one with a reason.
+    page.click("#navbar-menu >> text=Cần kiểm tra")
+    row = page.locator("#verify-table tbody tr[data-code]").filter(has_text="Cấp thực hiện").first
+    code = row.get_attribute("data-code")
+    assert code and catalog.get(code).level_source == "assigned"
+    row.locator("input[name=reason]").fill("Đã đối chiếu Quyết định công bố (thử nghiệm)")
+    row.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "Đã xác nhận" in page.content() and code in page.content()
+    assert catalog.get(code).level_source == "staff"
+    history = [e for e in catalog.history(code) if e.action == "verify"]
+    assert history and history[0].actor == EDITOR
+
+    # An edit of several fields: saved together, one reason, one audit group.
+    page.goto(staff_url + "/admin/procedure/list?search=" + MARRIAGE_STATUS)
+    page.locator("table tbody tr").first.locator("a[href*='/details/']").click()
+    page.click("#edit-link")
+    page.fill("textarea[name=fees]", "Lệ phí: 20.000 đồng (thử nghiệm nhiều trường)")
+    page.fill("textarea[name=processing_time]", "3 ngày làm việc (thử nghiệm)")
+    page.fill("textarea[name=reason]", "Sửa hai trường một lần (thử nghiệm)")
+    page.click("#save-button")
+    page.wait_for_url(re.compile(r"/admin/procedure/details/"))
+    entries = [e for e in catalog.history(MARRIAGE_STATUS) if e.reason == "Sửa hai trường một lần (thử nghiệm)"]
+    assert sorted(e.field for e in entries) == ["fees", "processing_time"]
+    assert len({e.batch for e in entries}) == 1
+
+    # Editions: stage the next list (dated far ahead), compare it, put it in force, undo.
+    new_list = write_new_list(catalog, tmp_path)
+    page.click("#navbar-menu >> text=Phiên bản danh mục")
+    page.set_input_files("#stage-file", str(new_list))
+    page.fill("#stage-name", "danh mục thử nghiệm trình duyệt")
+    page.fill("#stage-decision", "Quyết định 1/QĐ-UBND (thử)")
+    page.fill("#stage-date", "2099-01-01")
+    page.click("#stage-submit")
+    page.wait_for_load_state()
+    assert "sẽ áp dụng từ 01/01/2099" in page.content()
+    staged = page.locator("#editions-table tr", has_text="danh mục thử nghiệm trình duyệt")
+    assert "Chờ đến ngày hiệu lực" in staged.inner_text()
+    edition_id = staged.get_attribute("data-edition")
+    page.select_option("#diff-a", "1")
+    page.select_option("#diff-b", edition_id)
+    page.click("#diff-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/editions/diff"))
+    assert page.locator("#diff-level-count").inner_text() == "1"
+    assert "1.115743" in page.locator("#diff-level").inner_text()
+    assert page.locator("#diff-added-count").inner_text() == "1"
+
+    page.click("text=Về danh sách phiên bản")
+    staged = page.locator(f"#editions-table tr[data-edition='{edition_id}']")
+    staged.locator("input[name=reason]").fill("Áp dụng thử")
+    staged.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert f"Đã áp dụng phiên bản #{edition_id}" in page.content()
+    reply = servers.talk(sender, "chuyển mục đích sử dụng đất cấp xã nộp ở đâu")
+    assert procedure_of(reply) == ("1.115743", "where")
+    assert any("Thủ tục này làm ở cấp xã" in t for t in texts(reply))
+    # Back to the sample, so the other tests meet the catalogue they expect.
+    first = page.locator("#editions-table tr[data-edition='1']")
+    first.locator("input[name=reason]").fill("Trả lại danh mục mẫu sau thử nghiệm")
+    first.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert catalog.require("1.115743").level == "huyen"
+    catalog.engine.dispose()

@@ -208,6 +208,39 @@ def test_level_and_documents_through_the_form(staff: Staff) -> None:
     assert p.documents == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]
 
 
+def test_an_edit_of_several_fields_is_one_transaction_and_one_audit_group(
+        staff: Staff, monkeypatch) -> None:
+    from procedures_catalog.service import Catalog
+
+    staff.login()
+    before = staff.catalog.get(BIRTH)
+    # The second field's audit entry fails (a lost connection, a full disk...): the
+    # first field must not be left saved on its own.
+    real_audit, calls = Catalog._audit, []
+
+    def failing_audit(self, *args, **kwargs):
+        calls.append(kwargs.get("field_name"))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_audit(self, *args, **kwargs)
+
+    monkeypatch.setattr(Catalog, "_audit", failing_audit)
+    failed = _edit(staff, BIRTH, fees="Lệ phí: 9.000 đồng", processing_time="2 ngày làm việc",
+                   reason="Theo quyết định mới")
+    assert failed.status_code >= 400 and len(calls) == 2
+    after = staff.catalog.get(BIRTH)
+    assert (after.fees, after.processing_time) == (before.fees, before.processing_time)
+    assert not [e for e in staff.catalog.history(BIRTH) if e.actor == EDITOR]
+    monkeypatch.undo()
+
+    done = _edit(staff, BIRTH, fees="Lệ phí: 9.000 đồng", processing_time="2 ngày làm việc",
+                 reason="Theo quyết định mới")
+    assert done.status_code == 200
+    entries = [e for e in staff.catalog.history(BIRTH) if e.actor == EDITOR]
+    assert sorted(e.field for e in entries) == ["fees", "processing_time"]
+    assert len({e.batch for e in entries}) == 1 and entries[0].batch.startswith("edit-")
+
+
 def test_aliases_and_status_from_the_procedure_page(staff: Staff) -> None:
     staff.login()
     pk = _id_of(staff, BIRTH)
