@@ -32,6 +32,9 @@ from procedures_catalog.answers import MAX_CHARS, PORTAL_URL, RATING_BUTTONS, ne
 from procedures_catalog.models import Turn
 from procedures_catalog.service import Catalog
 
+# The sample's sources: the portal's own value, or arranged for the sample.
+SAMPLE_PROVENANCE = {"portal": "official", "assigned": "estimate"}
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 _UNSET: Any = object()
 
@@ -165,6 +168,12 @@ class Outcome:
                 "portal_url": procedure.detail_url or PORTAL_URL,
             },
             "aspect": aspect,
+            # How sure the level is, the last check and the edition in force.
+            "provenance": {"level": SAMPLE_PROVENANCE[procedure.level_source],
+                           "online_level": SAMPLE_PROVENANCE[procedure.online_source]},
+            "verified_on": None,
+            "edition": {"id": 1, "name": "tỉnh Tiền Giang năm 2024 (bản mẫu)",
+                        "effective_from": "2024-01-01"},
         }
         assert not first.get("text")
         assert rest and all(m.get("text") and not m.get("custom") for m in rest)
