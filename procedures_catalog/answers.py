@@ -265,13 +265,15 @@ def answer(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] | None =
     elif aspect == "where":
         level, source = prov.stated_level(p)
         if reform:
-            lines = [prov.reform_caveat(p), "Bạn nộp hồ sơ tại một trong hai nơi:", *prov.reform_offices(p)]
+            lines = [prov.reform_caveat(p), "Bạn nộp hồ sơ tại một trong hai nơi:", *prov.two_tier_offices(p)]
         elif source in prov.HEDGED or source == "portal":
             lines = [prov.level_sentence(p)]
             if level != p["level"]:  # the portal's level: its office, if configured
                 office = (p.get("contacts") or {}).get(level)
             if office:
                 lines += ["Bạn nộp hồ sơ tại:", *_office_lines(office)]
+            elif "|" in level:  # the portal lists both levels
+                lines += ["Tùy trường hợp, bạn nộp hồ sơ tại:", *prov.two_tier_offices(p)]
         else:
             level_word = prov.level_words(level)
             lines = [f"Thủ tục này làm ở {level_word}. Bạn nộp hồ sơ tại:", *_office_lines(office)]

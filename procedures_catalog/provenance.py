@@ -194,8 +194,9 @@ def reform_note(p: Mapping[str, Any]) -> str:
             f"Gõ “nộp ở đâu” để biết cách kiểm tra.")
 
 
-def reform_offices(p: Mapping[str, Any]) -> list[str]:
-    """Where to go for a former district-level procedure (commune desk or provincial centre)."""
+def two_tier_offices(p: Mapping[str, Any]) -> list[str]:
+    """The commune desk and the provincial centre (a former district-level procedure,
+    or one the portal lists at both levels)."""
     return [f"🏢 {_office_name(p, 'xa', 'Bộ phận Một cửa UBND xã, phường nơi bạn ở')}",
             f"🏢 {_office_name(p, 'tinh', 'Trung tâm Phục vụ hành chính công tỉnh')}"]
 

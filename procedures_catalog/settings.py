@@ -16,7 +16,6 @@ DEFAULT_SAMPLE = PACKAGE_DATA / "tien_giang_2024_sample.csv.gz"
 DEFAULT_OFFICES = PACKAGE_DATA / "offices.yaml"
 DEFAULT_ALIASES = PACKAGE_DATA / "aliases"
 DEFAULT_PROVINCE = PACKAGE_DATA / "province.yaml"
-DEFAULT_SAMPLE_EDITION = PACKAGE_DATA / "tien_giang_2024_sample.edition.yaml"
 
 
 def _project_root() -> Path:

@@ -80,7 +80,13 @@ def test_the_sweep_covers_the_whole_sample(sample_catalog: Catalog, every_answer
     # The office really changes the answer, so both halves of the sweep are tested.
     where = {(p["code"], with_office): _texts(replies)
              for p, aspect, with_office, replies in every_answer if aspect == "where"}
-    assert all(where[code, True] != where[code, False] for code in codes)
+    # (Except where the office of the catalogue's level is not where to go: the former
+    # district-level ones, whose desks are gone, and the estimates the portal contradicts.)
+    elsewhere = {p["code"] for p, *_ in every_answer
+                 if p["level"] == "huyen" or (p["level_source"] == "assigned"
+                                              and p["level_portal"] not in ("", p["level"]))}
+    assert all(where[code, True] != where[code, False] for code in codes - elsewhere)
+    assert all(where[code, True] == where[code, False] for code in elsewhere)
 
 
 def test_no_message_is_longer_than_the_limit(every_answer) -> None:
