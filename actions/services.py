@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from procedures_catalog import answers
+from procedures_catalog import answers, editions
 from procedures_catalog.dialogue import resolve
 from procedures_catalog.normalize import fold
 
@@ -56,20 +56,22 @@ class ActionCatalogueStats(Action):
         catalog = get_catalog()
         folded = fold(user_text(tracker))
         stats = catalog.stats()
+        edition = editions.in_force(catalog)  # the figures say which list they count
         for field_name, count in catalog.field_counts().items():
             key = fold(field_name)
             if len(key) >= 5 and re.search(rf"\b{re.escape(key)}\b", folded):
-                send(dispatcher, answers.stats_answer(stats, field_name=field_name, field_count=count))
+                send(dispatcher, answers.stats_answer(stats, field_name=field_name, field_count=count,
+                                                          edition=edition))
                 log_turn(tracker, "stats")
                 return understood()
         online = next((o for p, o in _ONLINE_WORDS if p.search(folded)), None)
         level = next((lv for p, lv in _LEVEL_WORDS if p.search(folded)), None)
         if online:
-            send(dispatcher, answers.stats_answer(stats, online=online))
+            send(dispatcher, answers.stats_answer(stats, online=online, edition=edition))
         elif level:
-            send(dispatcher, answers.stats_answer(stats, level=level))
+            send(dispatcher, answers.stats_answer(stats, level=level, edition=edition))
         else:
-            send(dispatcher, answers.stats_answer(stats))
+            send(dispatcher, answers.stats_answer(stats, edition=edition))
         log_turn(tracker, "stats")
         return understood()
 

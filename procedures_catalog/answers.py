@@ -340,8 +340,12 @@ def _n(value: int) -> str:
 
 
 def stats_answer(stats: Mapping[str, Any], *, level: str | None = None, online: str | None = None,
-                 field_name: str | None = None, field_count: int | None = None) -> list[Reply]:
-    """Figures from the catalogue: totals, by level, by online level (or one field)."""
+                 field_name: str | None = None, field_count: int | None = None,
+                 edition: Mapping[str, Any] | None = None) -> list[Reply]:
+    """Figures from the catalogue: totals, by level, by online level (or one field).
+
+    With ``edition`` (the edition in force) the figures say which list they count.
+    """
     total = stats["total"]
     if field_name is not None and field_count is not None:
         text = f"Lĩnh vực “{field_name}” có {_n(field_count)} thủ tục (trên tổng số {_n(total)})."
@@ -362,6 +366,9 @@ def stats_answer(stats: Mapping[str, Any], *, level: str | None = None, online: 
             f"• Online toàn trình {_n(bo.get('toan_trinh', 0))}, online một phần "
             f"{_n(bo.get('mot_phan', 0))}, chỉ thông tin {_n(bo.get('thong_tin', 0))}"
         )
+    fresh = prov.freshness_line({"edition": edition}) if edition else ""
+    if fresh:
+        text += "\n" + fresh.removesuffix("; chưa được cán bộ kiểm tra lại.").rstrip(".") + "."
     return [Reply(text=text, buttons=[OTHER_BUTTON])]
 
 
@@ -412,6 +419,8 @@ def handoff(offices: Mapping[str, Mapping[str, Any]], *, after_misunderstanding:
         phone = hotline.get("phone") or ""
         hours = f" ({hotline['hours']})" if hotline.get("hours") else ""
         lines.append(f"☎ {hotline['name']}: {phone}{hours}".strip())
+        if hotline.get("is_sample"):
+            lines.append(prov.SAMPLE_PHONE)
     if office:
         lines.extend(_office_lines(office))
     contacts = {key: dict(value) for key, value in offices.items()

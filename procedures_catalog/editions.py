@@ -235,6 +235,14 @@ def entries(catalog: Catalog, edition_id: int) -> dict[str, dict[str, Any]]:
         return {e.code: dict(e.data) for e in rows}
 
 
+def _entry(catalog: Catalog, edition_id: int, code: str) -> dict[str, Any] | None:
+    """One procedure of an edition, or None (one row read, not the whole edition)."""
+    with catalog.session() as s:
+        entry = s.scalar(select(EditionEntry).where(EditionEntry.edition_id == edition_id,
+                                                    EditionEntry.code == code))
+        return dict(entry.data) if entry else None
+
+
 def previous(catalog: Catalog, edition_id: int) -> dict[str, Any] | None:
     """The edition before ``edition_id`` (by date, then id), or None."""
     ordered = sorted(list_editions(catalog), key=lambda e: (e["effective_from"], e["id"]))
@@ -294,8 +302,7 @@ def procedure_changes(catalog: Catalog, code: str) -> dict[str, Any]:
     if before is None:
         return {"current": current, "previous": None, "status": "first_edition", "changes": [],
                 "old": None}
-    old = entries(catalog, before["id"]).get(code)
-    new = entries(catalog, current["id"]).get(code)
+    old, new = _entry(catalog, before["id"], code), _entry(catalog, current["id"], code)
     out: dict[str, Any] = {"current": current, "previous": before, "changes": [], "old": old}
     if old is None or new is None:
         out["status"] = "added" if old is None else "removed"

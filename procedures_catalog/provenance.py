@@ -24,6 +24,8 @@ from .province import province
 from .records import LEVEL_WORDS, ONLINE_SHORT
 
 PROVENANCES = ("official", "staff", "estimate", "unknown")
+# Said on a line of its own under every sample phone number.
+SAMPLE_PHONE = "(Số điện thoại mẫu: cần kiểm tra lại.)"
 HEDGED = ("estimate", "unknown")
 
 # level_source / online_source values → provenance. Importers write "portal"
@@ -129,7 +131,8 @@ def check_where(p: Mapping[str, Any]) -> str:
     """Where a citizen checks a hedged value: the procedure's portal page or the hotline."""
     hotline = (p.get("contacts") or {}).get("hotline") or {}
     phone = f" hoặc gọi {hotline['phone']}" if hotline.get("phone") else ""
-    return f"Bạn kiểm tra trên {province().portal_host}{phone} trước khi đi nhé."
+    sample = "\n" + SAMPLE_PHONE if phone and hotline.get("is_sample") else ""
+    return f"Bạn kiểm tra trên {province().portal_host}{phone} trước khi đi nhé.{sample}"
 
 
 def level_sentence(p: Mapping[str, Any]) -> str:
@@ -183,7 +186,7 @@ def reform_caveat(p: Mapping[str, Any]) -> str:
     if hotline.get("phone"):
         lines.append(f"☎ {hotline.get('name') or 'Tổng đài'}: {hotline['phone']}")
         if hotline.get("is_sample"):
-            lines.append("(Số điện thoại mẫu: cần kiểm tra lại.)")
+            lines.append(SAMPLE_PHONE)
     return "\n".join(lines)
 
 

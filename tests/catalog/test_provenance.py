@@ -152,3 +152,18 @@ def test_chuyen_muc_dich_su_dung_dat_cap_xa_is_not_sent_to_the_district(sample_c
     text = "\n".join(r.text for r in answer(p, "where") if r.text)
     assert "Cổng Dịch vụ công quốc gia hiện ghi: cấp xã." in text
     assert "Thủ tục này làm ở cấp huyện" not in text
+
+
+def test_figures_and_contacts_say_what_they_are(sample_catalog: Catalog) -> None:
+    from procedures_catalog import editions
+    from procedures_catalog.answers import handoff, stats_answer
+
+    (reply,) = stats_answer(sample_catalog.stats(), edition=editions.in_force(sample_catalog))
+    assert reply.text.split("\n")[-1] == "🗓 Theo danh mục tỉnh Tiền Giang năm 2024 (bản mẫu), từ 01/01/2024."
+    offices = {k: o.as_dict() for k, o in sample_catalog.offices().items()}
+    lines = handoff(offices, level="huyen")[1].text.split("\n")
+    # Each sample contact is marked on a line of its own, right after it.
+    assert lines[lines.index(next(ln for ln in lines if ln.startswith("☎"))) + 1] == (
+        "(Số điện thoại mẫu: cần kiểm tra lại.)")
+    assert "(Thông tin mẫu: nên gọi hỏi trước khi đi.)" in lines
+    assert not any("huyện" in line for line in lines)  # no district desk since 2025
