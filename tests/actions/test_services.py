@@ -60,11 +60,15 @@ def test_stats_total(run, tracker, catalog) -> None:
         assert _n(count) in text
 
 
+# Figures say which list they count.
+WHICH_LIST = "🗓 Theo danh mục tỉnh Tiền Giang năm 2024 (bản mẫu), từ 01/01/2024."
+
+
 def test_stats_online_toan_trinh(run, tracker, catalog) -> None:
     stats = catalog.stats()
     text = _stats(run, tracker, "tỉnh có bao nhiêu thủ tục làm online toàn trình?")
     assert text == (f"Có {_n(stats['by_online_level']['toan_trinh'])} thủ tục làm online "
-                    f"toàn trình (trên tổng số {_n(stats['total'])}).")
+                    f"toàn trình (trên tổng số {_n(stats['total'])}).\n{WHICH_LIST}")
 
 
 @pytest.mark.parametrize("question", ["cấp xã có bao nhiêu thủ tục",
@@ -72,13 +76,14 @@ def test_stats_online_toan_trinh(run, tracker, catalog) -> None:
 def test_stats_cap_xa(run, tracker, catalog, question) -> None:
     stats = catalog.stats()
     text = _stats(run, tracker, question)
-    assert text == f"Cấp xã có {_n(stats['by_level']['xa'])} thủ tục (trên tổng số {_n(stats['total'])})."
+    assert text == (f"Cấp xã có {_n(stats['by_level']['xa'])} thủ tục (trên tổng số "
+                    f"{_n(stats['total'])}).\n{WHICH_LIST}")
 
 
 def test_stats_of_a_field(run, tracker, catalog) -> None:
     count = catalog.field_counts()["Hộ tịch"]
     text = _stats(run, tracker, "lĩnh vực hộ tịch có bao nhiêu thủ tục")
-    assert text == f"Lĩnh vực “Hộ tịch” có {_n(count)} thủ tục (trên tổng số 1.787)."
+    assert text == f"Lĩnh vực “Hộ tịch” có {_n(count)} thủ tục (trên tổng số 1.787).\n{WHICH_LIST}"
 
 
 @pytest.mark.parametrize("question", ["tỉnh có bao nhiêu thủ tục về xã hội?",
