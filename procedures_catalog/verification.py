@@ -83,7 +83,8 @@ def queue(catalog: Catalog, *, stale_days: int = 365, limit: int = 100,
             if estimated or day is None or day < cutoff:
                 items.append(QueueItem(p.code, p.name, p.level, p.online_level, estimated, day,
                                        int(asked.get(p.code, 0))))
-    items.sort(key=lambda i: (-i.asked, i.verified_on or date.min, i.code))
+    # Most asked first; then the more estimates, the sooner; then the oldest check.
+    items.sort(key=lambda i: (-i.asked, -len(i.estimated), i.verified_on or date.min, i.code))
     return items[:limit]
 
 
