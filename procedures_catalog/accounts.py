@@ -71,6 +71,11 @@ def _dummy_verify(password: str) -> None:
     verify_password(password, _DUMMY_HASH)
 
 
+def spend_password_check(password: str) -> None:
+    """Take as long as checking a password does, so that refusals reveal nothing by timing."""
+    _dummy_verify(password)
+
+
 def check_password(password: str) -> None:
     """Raise :class:`AccountError` if ``password`` is too weak to accept."""
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -193,6 +198,12 @@ class Accounts:
         if not active:
             self.end_user_sessions(user.id)
 
+    def is_locked(self, username: str, *, now: datetime | None = None) -> bool:
+        """Whether the account named ``username`` exists and is locked right now."""
+        user = self.get(username)
+        locked_until = _aware(user.locked_until) if user is not None else None
+        return locked_until is not None and locked_until > (now or datetime.now(timezone.utc))
+
     def unlock(self, username: str) -> bool:
         """Clear the lock and the wrong-password count. Returns True if it was locked."""
         user = self.get(username)
@@ -203,8 +214,18 @@ class Accounts:
         return was_locked
 
     # ----------------------------------------------------------------- sign-in
-    def authenticate(self, username: str, password: str, *, now: datetime | None = None) -> LoginResult:
-        """Check a username and password, counting wrong passwords toward the lock."""
+    def authenticate(self, username: str, password: str, *, now: datetime | None = None,
+                     ignore_lock: bool = False) -> LoginResult:
+        """Check a username and password, counting wrong passwords toward the lock.
+
+        Args:
+            username: the account name (any case).
+            password: the password typed.
+            now: the current time (tests pass their own).
+            ignore_lock: check the password even while the account is locked (the
+                workspace does so for an address that has not failed on the account:
+                a stranger's wrong passwords must not lock the staff out).
+        """
         now = now or datetime.now(timezone.utc)
         with db.session_scope(self.engine) as s:
             user = s.scalar(select(StaffUser).where(StaffUser.username == (username or "").strip().lower()))
@@ -212,11 +233,18 @@ class Accounts:
                 _dummy_verify(password or "")
                 return LoginResult("invalid")
             locked_until = _aware(user.locked_until)
-            if locked_until is not None and locked_until > now:
+            locked = locked_until is not None and locked_until > now
+            if locked and not ignore_lock:
+                # As slow as a wrong password: a fast answer would tell the account exists.
+                verify_password(password or "", user.password_hash)
                 return LoginResult("locked", locked_until=locked_until)
-            if locked_until is not None:
+            if locked:
+                # Only the right password lifts a lock early; a wrong one leaves it.
+                if not verify_password(password or "", user.password_hash):
+                    return LoginResult("invalid")
+            elif locked_until is not None:
                 user.locked_until, user.failed_logins = None, 0
-            if not verify_password(password or "", user.password_hash):
+            if not locked and not verify_password(password or "", user.password_hash):
                 user.failed_logins = (user.failed_logins or 0) + 1
                 if user.failed_logins >= self.max_failed:
                     user.locked_until = now + timedelta(minutes=self.lock_minutes)
@@ -225,7 +253,7 @@ class Accounts:
                 return LoginResult("invalid", attempts_left=self.max_failed - user.failed_logins)
             if not user.active:
                 return LoginResult("inactive")
-            user.failed_logins, user.last_login_at = 0, now
+            user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
             return LoginResult("ok", user=user)
 
     # ---------------------------------------------------------------- sessions

@@ -7,7 +7,10 @@
 * :class:`CsrfMiddleware` refuses every POST/PUT/PATCH/DELETE whose ``csrf_token``
   form field (or ``X-CSRF-Token`` header) does not match the token in the signed
   session cookie — a request without a session has no token and is refused too.
-* :class:`StaffAuth` plugs sign-in, lock-out and the timeouts into sqladmin.
+* :class:`StaffAuth` plugs sign-in, lock-out and the timeouts into sqladmin. Failed
+  sign-ins are throttled per address (any account names) and an account locks only
+  for the address that failed on it (staff/throttle.py); every refusal reads the
+  same and takes as long whether or not the account exists.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import hmac
 import secrets
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -29,9 +33,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from wtforms import ValidationError
 from wtforms.csrf.core import CSRF
 
-from procedures_catalog.accounts import Accounts
+from procedures_catalog.accounts import Accounts, spend_password_check
 
 from .dates import local_time
+from .throttle import FailureThrottle
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -202,11 +207,16 @@ class StaffAuth(AuthenticationBackend):
     every route in the right order), so this backend adds none of its own.
     """
 
-    def __init__(self, accounts: Accounts, *, idle_minutes: int, max_hours: int) -> None:
+    def __init__(self, accounts: Accounts, *, idle_minutes: int, max_hours: int,
+                 by_address: FailureThrottle | None = None,
+                 by_account: FailureThrottle | None = None) -> None:
         self.middlewares = []
         self.accounts = accounts
         self.idle_minutes = idle_minutes
         self.max_hours = max_hours
+        # Failed sign-ins per address (any account), and per account from one address.
+        self.by_address = by_address or FailureThrottle(10, 15 * 60)
+        self.by_account = by_account or FailureThrottle(5, 15 * 60)
         self.templates: Any = None  # set by the app once sqladmin exists
 
     async def _login_page(self, request: Request, error: str, status_code: int) -> Response:
@@ -217,23 +227,50 @@ class StaffAuth(AuthenticationBackend):
             status_code=status_code,
         )
 
+    async def _too_many(self, request: Request, wait_seconds: float) -> Response:
+        until = local_time(datetime.now(timezone.utc) + timedelta(seconds=max(wait_seconds, 60)))
+        return await self._login_page(
+            request, f"Đăng nhập sai nhiều lần nên tạm khóa. Thử lại sau {until}, hoặc nhờ quản trị mở khóa.", 429)
+
+    def _unlocked_by_staff(self, name: str) -> bool:
+        # The account exists but is not locked although this address used up its tries.
+        return self.accounts.get(name) is not None and not self.accounts.is_locked(name)
+
     async def login(self, request: Request) -> Response | bool:
+        """Check the form; every refusal reads and takes the same whether the account exists."""
         form = await request.form()
         username = str(form.get("username") or "")
         password = str(form.get("password") or "")
-        result = await run_in_threadpool(self.accounts.authenticate, username, password)
-        if result.status == "locked":
-            until = local_time(result.locked_until) if result.locked_until else ""
-            return await self._login_page(
-                request, f"Tài khoản tạm khóa vì nhập sai mật khẩu nhiều lần. Thử lại sau {until}, "
-                         "hoặc nhờ quản trị mở khóa.", 429)
+        address = request.client.host if request.client else "unknown"
+        name = username.strip().lower()[:120]
+        pair = (name, address)
+        if self.by_account.blocked(pair) and await run_in_threadpool(self._unlocked_by_staff, name):
+            self.by_account.clear(pair)  # an administrator unlocked it (`catalog user unlock`)
+        if self.by_address.blocked(address) or self.by_account.blocked(pair):
+            await run_in_threadpool(spend_password_check, password)
+            wait = max(self.by_address.retry_after(address), self.by_account.retry_after(pair))
+            return await self._too_many(request, wait)
+        # An address that never failed on this account signs in even while a stranger's
+        # wrong passwords keep the account locked.
+        clean = self.by_account.left(pair) == self.by_account.limit
+        result = await run_in_threadpool(
+            lambda: self.accounts.authenticate(username, password, ignore_lock=clean))
         if result.status == "inactive":
             return await self._login_page(request, "Tài khoản đã bị tắt. Hãy liên hệ quản trị.", 403)
         if not result.ok or result.user is None:
+            self.by_address.fail(address)
+            self.by_account.fail(pair)
+            if result.status == "locked" or self.by_account.blocked(pair):
+                wait = self.by_account.retry_after(pair)
+                if result.locked_until is not None:
+                    wait = max(wait, (result.locked_until - datetime.now(timezone.utc)).total_seconds())
+                return await self._too_many(request, wait)
             message = "Tên đăng nhập hoặc mật khẩu không đúng."
-            if result.attempts_left is not None and result.attempts_left <= 2:
-                message += f" Còn {result.attempts_left} lần thử trước khi tài khoản bị khóa tạm thời."
+            left = self.by_account.left(pair)
+            if left <= 2:
+                message += f" Còn {left} lần thử trước khi bị tạm khóa."
             return await self._login_page(request, message, 400)
+        self.by_account.clear(pair)
         token = await run_in_threadpool(self.accounts.start_session, result.user.id)
         # A new session and a new CSRF token after sign-in (no session fixation).
         request.session.clear()

@@ -33,6 +33,10 @@ class StaffSettings:
         lockout_minutes: how long the lock lasts.
         cookie_secure: send the cookie over HTTPS only (set it behind TLS).
         upload_max_mb: largest import file accepted.
+        login_failures_per_address: failed sign-ins one address may make in
+            ``lockout_minutes``, whatever the accounts (``STAFF_LOGIN_FAILURES_PER_ADDRESS``).
+        allowed_hosts: host names the workspace answers to (``STAFF_ALLOWED_HOSTS``,
+            comma-separated); other ``Host`` headers get 400 and never reach a redirect.
     """
 
     host: str = "127.0.0.1"
@@ -44,6 +48,8 @@ class StaffSettings:
     lockout_minutes: int = 15
     cookie_secure: bool = False
     upload_max_mb: int = 20
+    login_failures_per_address: int = 10
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
 
 
 def get_staff_settings() -> StaffSettings:
@@ -58,4 +64,7 @@ def get_staff_settings() -> StaffSettings:
         lockout_minutes=_int("STAFF_LOCKOUT_MINUTES", 15),
         cookie_secure=os.environ.get("STAFF_COOKIE_SECURE", "0") in ("1", "true", "yes"),
         upload_max_mb=_int("STAFF_UPLOAD_MAX_MB", 20),
+        login_failures_per_address=_int("STAFF_LOGIN_FAILURES_PER_ADDRESS", 10),
+        allowed_hosts=tuple(h.strip() for h in (os.environ.get("STAFF_ALLOWED_HOSTS") or
+                                                "localhost,127.0.0.1,::1").split(",") if h.strip()),
     )
