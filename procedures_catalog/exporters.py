@@ -10,9 +10,12 @@ from pathlib import Path
 
 from .cleaning import join_documents
 from .records import CSV_COLUMNS, ProcedureRecord
+from .safe_files import neutralise
 
 # Excel refuses cells longer than this; a longer value would be cut and lost.
 XLSX_CELL_LIMIT = 32767
+# A value is cut into parts of this size: one character is kept for neutralise()'s "'".
+XLSX_PART = XLSX_CELL_LIMIT - 1
 
 
 def _row(record: ProcedureRecord) -> list[str]:
@@ -27,7 +30,8 @@ def write_csv(path: Path, records: Sequence[ProcedureRecord]) -> None:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for record in records:
-        writer.writerow(_row(record))
+        # No cell may start a formula where it is opened (read back as it was).
+        writer.writerow([neutralise(value) for value in _row(record)])
     data = buffer.getvalue().encode("utf-8")
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(gzip.compress(data, mtime=0) if path.name.endswith(".gz") else data)
@@ -47,7 +51,7 @@ def write_xlsx(path: Path, records: Sequence[ProcedureRecord]) -> None:
     rows = [_row(record) for record in records]
     # Values longer than a cell are continued in extra columns "<column> (2)", ...
     parts = [
-        max([1] + [-(-len(row[i]) // XLSX_CELL_LIMIT) for row in rows])
+        max([1] + [-(-len(row[i]) // XLSX_PART) for row in rows])
         for i in range(len(CSV_COLUMNS))
     ]
     header: list[str] = []
@@ -61,7 +65,8 @@ def write_xlsx(path: Path, records: Sequence[ProcedureRecord]) -> None:
         cells: list[str] = []
         for value, n in zip(row, parts):
             value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cells.extend(value[k * XLSX_CELL_LIMIT : (k + 1) * XLSX_CELL_LIMIT] for k in range(n))
+            # Every part is neutralised: a continuation cell could start a formula too.
+            cells.extend(neutralise(value[k * XLSX_PART : (k + 1) * XLSX_PART]) for k in range(n))
         ws.append(cells)
     tmp = path.with_name(path.name + ".tmp")
     wb.save(tmp)

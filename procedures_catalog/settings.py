@@ -116,3 +116,25 @@ def get_turnlog_settings() -> TurnlogSettings:
         salt=os.environ.get("TURNLOG_SALT", ""),
         retention_days=max(retention, 0),
     )
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """Limits on what an import may unpack.
+
+    Attributes:
+        max_unpacked_mb: largest unpacked size of a ``.gz`` file or of an XLSX's parts
+            (``CATALOG_IMPORT_MAX_UNPACKED_MB``, default 60; the whole province's
+            catalogue is about 10 MB).
+    """
+
+    max_unpacked_mb: int = 60
+
+
+def get_import_limits() -> ImportLimits:
+    """Read the import limits from the environment (cheap; call when needed)."""
+    try:
+        mb = int(os.environ.get("CATALOG_IMPORT_MAX_UNPACKED_MB") or 60)
+    except ValueError:
+        mb = 60
+    return ImportLimits(max_unpacked_mb=max(mb, 1))

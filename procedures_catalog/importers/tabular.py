@@ -6,7 +6,6 @@ Both are what `catalog export` writes, so export → import is a no-op.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import re
 import zipfile
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..records import CSV_COLUMNS, RecordError
+from ..safe_files import check_xlsx_size, gunzip_limited, restore
 from .base import RawRow
 
 csv.field_size_limit(1 << 28)
@@ -51,13 +51,10 @@ def _header_key(value: Any) -> str | None:
 
 
 def read_bytes(path: Path) -> bytes:
-    """Read a file, transparently un-gzipping ``.gz`` files."""
+    """Read a file, transparently un-gzipping ``.gz`` files (up to the unpacked limit)."""
     raw = path.read_bytes()
     if path.suffix == ".gz" or raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise RecordError(f"damaged gzip file: {exc}", source=path.name) from exc
+        raw = gunzip_limited(raw, path.name)
     return raw
 
 
@@ -119,7 +116,7 @@ def read_csv(path: Path) -> list[RawRow]:
                 f"{len(cells)} cells but the header has {len(keys)} columns",
                 row=number, field=f"column {len(keys) + 1}", source=path.name,
             )
-        values = {k: v for k, v in zip(keys, cells) if k}
+        values = {k: restore(v) for k, v in zip(keys, cells) if k}
         rows.append(RawRow(values=values, row=number))
     return rows
 
@@ -128,6 +125,7 @@ def open_workbook(path: Path) -> Any:
     """Open an XLSX read-only; a damaged or truncated file is a clear error."""
     import openpyxl
 
+    check_xlsx_size(path)
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
@@ -184,7 +182,7 @@ def read_xlsx(path: Path) -> list[RawRow]:
         values: dict[str, str] = {}
         for k, c in zip(keys, cells):
             if k:
-                values[k] = values.get(k, "") + ("" if c is None else str(c))
+                values[k] = values.get(k, "") + ("" if c is None else restore(str(c)))
         out.append(RawRow(values=values, row=number))
     return out
 
