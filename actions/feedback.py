@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from procedures_catalog import turnlog
 from procedures_catalog.normalize import fold
 
 from .common import channel_of, get_catalog, log
@@ -17,14 +18,25 @@ from .common import channel_of, get_catalog, log
 _NEGATIVE = re.compile(r"\b(?:khong|chua|sai|kho hieu|thieu|te|do)\b")
 
 
-def rating_of(tracker: Tracker) -> tuple[str, str | None]:
-    """("up" | "down", reason code or None) from the payload's entities or the words."""
+#: The reply to a rating payload with no valid value (typed by hand, not a button).
+USE_THE_BUTTONS = "Bạn bấm 👍 hoặc 👎 ngay dưới câu trả lời để đánh giá giúp mình nhé."
+
+
+def rating_of(tracker: Tracker) -> tuple[str | None, str | None]:
+    """("up" | "down" | None, reason code or None) from the payload's entities or the words.
+
+    A payload (``/rate_answer{...}``) counts only with a valid value: ``"evil"`` is
+    no rating at all, not a 👍. Typed words ("chưa hữu ích") are read as 👎 or 👍.
+    """
     rating = next(tracker.get_latest_entity_values("rating"), None)
     reason = next(tracker.get_latest_entity_values("rating_reason"), None)
-    if rating not in ("up", "down"):
-        text = tracker.latest_message.get("text") or ""
-        rating = "down" if "👎" in text or _NEGATIVE.search(fold(text)) else "up"
-    return str(rating), (str(reason) if reason else None)
+    reason = str(reason) if reason in turnlog.RATING_REASONS else None
+    if rating in turnlog.RATINGS:
+        return str(rating), reason
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/"):
+        return None, None
+    return ("down" if "👎" in text or _NEGATIVE.search(fold(text)) else "up"), None
 
 
 class ActionRateAnswer(Action):
@@ -36,9 +48,10 @@ class ActionRateAnswer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         rating, reason = rating_of(tracker)
+        if rating is None:
+            dispatcher.utter_message(text=USE_THE_BUTTONS)
+            return []
         try:
-            from procedures_catalog import turnlog
-
             engine = get_catalog().engine
             if reason:
                 turnlog.record_rating_reason(engine, conversation_id=tracker.sender_id, reason=reason)

@@ -155,8 +155,14 @@ def record_rating(engine: Engine, *, conversation_id: str, rating: str, channel:
                   at: datetime | None = None) -> int | None:
     """Store a 👍/👎 on the latest answer of the conversation; never raises.
 
+    One rating per answer: rating the same answer again changes its rating (a citizen
+    may change their mind) instead of adding one, and a conversation that got no
+    answer in the last :data:`RATING_WINDOW` has nothing to rate. So typing the
+    rating payload forty times moves the dashboard by one at most.
+
     Returns:
-        The rating's id, or None when the rating is not ``up``/``down`` or failed.
+        The rating's id, or None when the rating is not ``up``/``down``, there is no
+        answer to rate, or storing failed.
     """
     try:
         if rating not in RATINGS or not get_turnlog_settings().enabled:
@@ -170,9 +176,16 @@ def record_rating(engine: Engine, *, conversation_id: str, rating: str, channel:
                        Turn.at >= now - RATING_WINDOW)
                 .order_by(Turn.at.desc(), Turn.id.desc()).limit(1)
             )
-            row = TurnRating(at=now, turn_id=turn_id, conversation=conversation,
-                             channel=(channel or "unknown")[:20], rating=rating)
-            s.add(row)
+            if turn_id is None:
+                return None
+            row = s.scalar(select(TurnRating).where(TurnRating.turn_id == turn_id)
+                           .order_by(TurnRating.id).limit(1))
+            if row is None:
+                row = TurnRating(at=now, turn_id=turn_id, conversation=conversation,
+                                 channel=(channel or "unknown")[:20], rating=rating)
+                s.add(row)
+            elif row.rating != rating:
+                row.rating, row.reason, row.at = rating, None, now
             s.flush()
             return int(row.id)
     except Exception:  # noqa: BLE001 - logging must never break a conversation

@@ -43,9 +43,13 @@ def _ratings(catalog: Catalog) -> list[TurnRating]:
         return list(s.scalars(select(TurnRating).order_by(TurnRating.id)))
 
 
-def test_up_thanks(catalog: Catalog) -> None:
-    turnlog.record_turn(catalog.engine, channel="telegram", conversation_id="conv-1", text="lệ phí khai sinh",
+def _answered(catalog: Catalog, sender: str = "conv-1") -> None:
+    turnlog.record_turn(catalog.engine, channel="telegram", conversation_id=sender, text="lệ phí khai sinh",
                         intent="ask_fees", confidence=1, procedure_code="1.001193", score=0.9, outcome="answered")
+
+
+def test_up_thanks(catalog: Catalog) -> None:
+    _answered(catalog)
     messages = _run(_tracker('/rate_answer{"rating":"up"}', [{"entity": "rating", "value": "up"}]))
     assert [m["response"] for m in messages] == ["utter_rate_thanks_up"]
     (rating,) = _ratings(catalog)
@@ -53,6 +57,7 @@ def test_up_thanks(catalog: Catalog) -> None:
 
 
 def test_down_asks_why_then_records_the_reason(catalog: Catalog) -> None:
+    _answered(catalog)
     messages = _run(_tracker('/rate_answer{"rating":"down"}', [{"entity": "rating", "value": "down"}]))
     assert [m["response"] for m in messages] == ["utter_rate_ask_reason"]
     messages = _run(_tracker('/rate_answer{"rating":"down","rating_reason":"missing_info"}',
@@ -68,8 +73,22 @@ def test_down_asks_why_then_records_the_reason(catalog: Catalog) -> None:
     ("👎", "down"), ("câu trả lời khó hiểu", "down"),
 ])
 def test_typed_verdicts(catalog: Catalog, text: str, rating: str) -> None:
+    _answered(catalog)
     _run(_tracker(text))
     assert _ratings(catalog)[-1].rating == rating
+
+
+def test_a_payload_with_a_value_that_is_no_rating_records_nothing(catalog: Catalog) -> None:
+    _answered(catalog)
+    messages = _run(_tracker('/rate_answer{"rating":"evil"}', [{"entity": "rating", "value": "evil"}]))
+    assert len(messages) == 1 and "👍" in messages[0].get("text", "")
+    assert _ratings(catalog) == []
+
+
+def test_nothing_is_recorded_without_an_answer_to_rate(catalog: Catalog) -> None:
+    for _ in range(3):
+        _run(_tracker('/rate_answer{"rating":"down"}', [{"entity": "rating", "value": "down"}]))
+    assert _ratings(catalog) == []
 
 
 def test_a_broken_database_never_breaks_the_conversation(tmp_path) -> None:

@@ -81,11 +81,26 @@ def test_a_rating_attaches_to_the_latest_answer_of_its_conversation(empty_engine
 def test_ratings_and_reasons_are_checked(empty_engine) -> None:
     assert turnlog.record_rating(empty_engine, conversation_id="c1", rating="meh") is None
     assert turnlog.record_rating_reason(empty_engine, conversation_id="c1", reason="free text 0912345678") is False
-    # A 👍 with no answer before it is kept, attached to nothing.
-    turnlog.record_rating(empty_engine, conversation_id="c1", rating="up", at=NOW)
-    assert _rows(empty_engine, TurnRating)[0].turn_id is None
+    # A 👍 with no answer before it has nothing to rate: nothing is stored.
+    assert turnlog.record_rating(empty_engine, conversation_id="c1", rating="up", at=NOW) is None
+    assert _rows(empty_engine, TurnRating) == []
     # A reason needs a 👎 of the same conversation.
     assert turnlog.record_rating_reason(empty_engine, conversation_id="c1", reason="other", at=NOW) is False
+
+
+def test_one_rating_per_answer_however_often_it_is_sent(empty_engine) -> None:
+    first = _turn(empty_engine, conversation="c1", at=NOW - timedelta(minutes=3))
+    for _ in range(40):
+        turnlog.record_rating(empty_engine, conversation_id="c1", rating="down", at=NOW)
+    assert [(r.turn_id, r.rating) for r in _rows(empty_engine, TurnRating)] == [(first, "down")]
+    # Changing one's mind changes the rating, it does not add one.
+    turnlog.record_rating(empty_engine, conversation_id="c1", rating="up", at=NOW)
+    assert [(r.turn_id, r.rating) for r in _rows(empty_engine, TurnRating)] == [(first, "up")]
+    # The next answer can be rated on its own.
+    second = _turn(empty_engine, conversation="c1", at=NOW + timedelta(minutes=1))
+    turnlog.record_rating(empty_engine, conversation_id="c1", rating="down", at=NOW + timedelta(minutes=2))
+    assert sorted((r.turn_id, r.rating) for r in _rows(empty_engine, TurnRating)) == [
+        (first, "up"), (second, "down")]
 
 
 def test_purge_deletes_only_what_is_past_retention(empty_engine, monkeypatch) -> None:
