@@ -87,7 +87,8 @@ def main() -> None:
         db = f"sqlite:///{tmp}/catalog.sqlite3"
         Catalog.open(db)
         started = time.perf_counter()
-        with run_servers(Path(tmp), db) as servers:
+        # Each simulated citizen sends far more than a person would: no per-conversation limit.
+        with run_servers(Path(tmp), db, extra_env={"CHANNEL_RATE_LIMIT": "0"}) as servers:
             startup = time.perf_counter() - started
             print(f"start-up (action server + Rasa, model loaded): {startup:.1f} s")
             session = requests.Session()

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The rasa-sdk action server (catalogue environment, SQLAlchemy 2).
+# The action server (catalogue environment, SQLAlchemy 2): rasa-sdk's app served by
+# actions/server.py on ${ACTIONS_HOST:-127.0.0.1}:${ACTIONS_PORT:-5055}; Rasa must send
+# ACTIONS_TOKEN (generated and kept in data/secrets/ when unset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
-exec .venv/bin/python -m rasa_sdk --actions actions \
-    --port "${ACTIONS_PORT:-5055}" ${ACTIONS_AUTO_RELOAD:+--auto-reload}
+. scripts/secrets.sh
+ensure_secret ACTIONS_TOKEN
+exec .venv/bin/python -m actions.server

@@ -8,6 +8,7 @@ trained model named by ``RASA_MODEL`` (``make test`` trains a small one).
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -68,6 +69,12 @@ class Servers:
     workdir: Path
     rasa: subprocess.Popen
     actions: subprocess.Popen
+    env: dict[str, str]
+
+    @property
+    def webchat_port(self) -> int:
+        """The port the web chat page must use: Rasa allows its origin (CORS)."""
+        return int(self.env["WEBCHAT_PORT"])
 
     def talk(self, sender: str, message: str, timeout: float = 30) -> list[dict]:
         """Send one message through the REST webhook and return the bot's messages."""
@@ -84,6 +91,27 @@ class Servers:
         response = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=10)
         response.raise_for_status()
         return response.json()
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    """The environment of servers under test: ours, a catalogue, fresh secrets and ports.
+
+    The secrets are set here so that the scripts never write ``data/secrets/``.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RASA_", "ACTION"))}
+    env.update({
+        "PYTHONPATH": str(ROOT),
+        "CATALOG_DATABASE_URL": database_url,
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONUNBUFFERED": "1",
+        "ACTIONS_TOKEN": secrets.token_hex(16),
+        "BRIDGE_TOKEN": secrets.token_hex(16),
+        "WEBCHAT_SESSION_SECRET": secrets.token_hex(16),
+        "WEBCHAT_PORT": str(free_port()),
+    })
+    return env
 
 
 def _logfile(workdir: Path, name: str):
@@ -135,30 +163,24 @@ def run_servers(workdir: Path, database_url: str, *, extra_env: dict[str, str] |
     if model is None:
         raise RuntimeError("no trained model: run `make test` (or set RASA_MODEL)")
     actions_port, rasa_port = free_port(), free_port()
-    env = dict(os.environ)
+    env = server_env(database_url)
     env.update({
-        "PYTHONPATH": str(ROOT),
-        "CATALOG_DATABASE_URL": database_url,
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "PYTHONUNBUFFERED": "1",
+        "ACTIONS_PORT": str(actions_port),
+        "RASA_PORT": str(rasa_port),
+        "RASA_MODEL": str(model),
+        "RASA_CREDENTIALS": str(credentials or ROOT / "bot/credentials.yml"),
+        "RASA_ENDPOINTS": str(ROOT / "bot/endpoints.yml"),
+        # The tests read trackers through the HTTP API (loopback, no token needed).
+        "RASA_ENABLE_API": "1",
     })
     env.update(extra_env or {})
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
-    actions = subprocess.Popen(
-        [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
-        cwd=ROOT, env=env, stdout=_logfile(workdir, "actions"), stderr=subprocess.STDOUT,
-    )
-    rasa = subprocess.Popen(
-        [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--model", str(model),
-         "--endpoints", str(endpoints), "--credentials", str(credentials or ROOT / "bot/credentials.yml"),
-         "--interface", "127.0.0.1", "--port", str(rasa_port), "--cors", "*"],
-        cwd=ROOT, env=env, stdout=_logfile(workdir, "rasa"), stderr=subprocess.STDOUT,
-    )
+    # Started exactly as `make run` starts them (Procfile -> scripts/serve-*.sh).
+    actions = subprocess.Popen([str(ROOT / "scripts/serve-actions.sh")], cwd=ROOT, env=env,
+                               stdout=_logfile(workdir, "actions"), stderr=subprocess.STDOUT)
+    rasa = subprocess.Popen([str(ROOT / "scripts/serve-rasa.sh")], cwd=ROOT, env=env,
+                            stdout=_logfile(workdir, "rasa"), stderr=subprocess.STDOUT)
     servers = Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}",
-                      database_url, workdir, rasa, actions)
+                      database_url, workdir, rasa, actions, env)
     try:
         wait_http(f"{servers.actions_url}/health", 60, actions)
         wait_http(f"{servers.rasa_url}/status", 180, rasa,

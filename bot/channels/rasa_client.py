@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+from bot.channels.limits import BRIDGE_HEADER
+
 log = logging.getLogger(__name__)
 
 #: What the citizen reads when the assistant cannot answer right now.
@@ -33,17 +35,20 @@ class RasaClient:
         channel: the channel name passed in the message metadata (the actions log it).
         timeout: seconds to wait for one answer (actions may query the catalogue).
         connect_timeout: seconds to wait for a connection.
+        token: the shared ``BRIDGE_TOKEN``: with it Rasa's REST channel records this
+            bridge's channel and lets it use its conversation ids (``tg-...``).
         transport: an httpx transport (tests only; the end-to-end tests use a real Rasa).
     """
 
     def __init__(self, base_url: str, *, channel: str, timeout: float = 30.0,
-                 connect_timeout: float = 5.0,
+                 connect_timeout: float = 5.0, token: str | None = None,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.channel = channel
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            headers={BRIDGE_HEADER: token} if token else None,
             transport=transport,
         )
 

@@ -68,6 +68,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.channels.limits import get_limits
 from bot.channels.rasa_client import APOLOGY, RasaClient
 from bot.channels.ratelimit import ConversationRateLimiter
 from procedures_catalog.answers import split_message
@@ -132,6 +133,8 @@ class Settings:
         webhook_secret: the secret Telegram sends back in every webhook request.
         webhook_listen: the address the webhook server binds.
         webhook_port: the port the webhook server binds.
+        bridge_token: the shared secret Rasa's REST channel expects from this bridge
+            (``BRIDGE_TOKEN``; scripts/serve-telegram.sh keeps one in data/secrets/).
     """
 
     token: str = field(repr=False)
@@ -143,6 +146,7 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    bridge_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -188,6 +192,7 @@ class Settings:
             webhook_secret=secret,
             webhook_listen=get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1") or "",
             webhook_port=port,
+            bridge_token=get("BRIDGE_TOKEN"),
         )
 
 
@@ -444,6 +449,7 @@ class TelegramBridge:
         self.rasa = rasa
         self.callbacks = CallbackStore()
         self.limiter = ChatRateLimiter(settings.rate_limit)
+        self.limits = get_limits()
         self.locks = ChatLocks()
         # Logs name chats by a keyed hash: stable for one deployment, not reversible.
         self._log_key = hashlib.sha256(settings.token.encode()).digest()
@@ -552,6 +558,10 @@ class TelegramBridge:
                        text: str) -> None:
         """Forward ``text`` to the assistant as ``tg-<chat_id>`` and send back its replies."""
         if not await self._admit(context, chat_id):
+            return
+        if self.limits.too_long(text):
+            async with self.locks.hold(chat_id):
+                await self.deliver(context, chat_id, [{"text": self.limits.too_long_reply()}])
             return
         async with self.locks.hold(chat_id):
             started = time.monotonic()
@@ -668,7 +678,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    async with RasaClient(settings.rasa_url, channel="telegram") as rasa:
+    async with RasaClient(settings.rasa_url, channel="telegram",
+                          token=settings.bridge_token) as rasa:
         app = TelegramBridge(settings, rasa).application()
         if not await _connect(app, stop):
             return

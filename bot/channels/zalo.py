@@ -38,7 +38,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import rasa_guards
 from bot.channels import zalo_messages as messages
+from bot.channels.limits import get_limits
 from bot.channels.masked_rest import mask_message
 from bot.channels.zalo_signing import (
     LIMITED_NOTIFY,
@@ -259,6 +261,7 @@ class ZaloInput(InputChannel):
         """Settings come from the environment; the credentials section stays empty."""
         if credentials:
             logger.warning("The zalo credentials section is ignored: set ZALO_* in the environment")
+        rasa_guards.install()
         return cls(ZaloSettings.from_env())
 
     def __init__(self, settings: ZaloSettings) -> None:
@@ -271,6 +274,7 @@ class ZaloInput(InputChannel):
         self._redis_cache = (_RedisReplayCache(settings.dedup_redis_url, ttl, self._memory_cache)
                              if settings.dedup_redis_url else None)
         self.rate_limiter = RateLimiter(settings.rate_limit)
+        self.limits = get_limits()
         self._tasks: set[asyncio.Task] = set()
 
     def get_output_channel(self) -> OutputChannel:
@@ -343,7 +347,9 @@ class ZaloInput(InputChannel):
             message: dict[str, Any] = raw_message if isinstance(raw_message, dict) else {}
             if name == "user_send_text":
                 text = str(message.get("text") or "").strip()
-                if text:
+                if self.limits.too_long(text):
+                    await out.send_text_message(sender_id, self.limits.too_long_reply())
+                elif text:
                     await on_new_message(self._user_message(text, out, sender_id, event, message))
             elif name == "follow":
                 # A new follower gets the bot's own greeting, as on every channel.

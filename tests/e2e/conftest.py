@@ -11,9 +11,13 @@ from typing import Any
 import pytest
 
 from procedures_catalog.service import Catalog
+from tests.fakes.zalo_api import FakeZaloApi
 from tests.servers import ROOT, Servers, model_path, run_servers
 
 pytestmark = pytest.mark.e2e
+
+# The shared servers' Zalo channel (tests/e2e/test_zalo.py runs its own, with other limits).
+ZALO_APP_ID, ZALO_SECRET, ZALO_TOKEN = "2553928453557884079", "shared-oa-secret", "shared-access-token"
 
 
 @pytest.fixture(scope="session")
@@ -25,11 +29,22 @@ def e2e_catalogue(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory, e2e_catalogue: str) -> Iterator[Servers]:
-    """The action server and the Rasa server, started once per test session."""
+def zalo_fake() -> Iterator[FakeZaloApi]:
+    """The fake Zalo OA API the shared servers' Zalo channel talks to."""
+    with FakeZaloApi(ZALO_TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory, e2e_catalogue: str,
+            zalo_fake: FakeZaloApi) -> Iterator[Servers]:
+    """The action server and the Rasa server (REST, socket.io and Zalo, which the
+    script enables when the ZALO_* variables are set), started once per test session."""
     if model_path() is None:
         pytest.fail("no trained Rasa model: run `make test`, which trains one (or set RASA_MODEL)")
-    with run_servers(tmp_path_factory.mktemp("servers"), e2e_catalogue) as running:
+    zalo = {"ZALO_APP_ID": ZALO_APP_ID, "ZALO_OA_SECRET_KEY": ZALO_SECRET,
+            "ZALO_ACCESS_TOKEN": ZALO_TOKEN, "ZALO_API_BASE_URL": zalo_fake.url}
+    with run_servers(tmp_path_factory.mktemp("servers"), e2e_catalogue, extra_env=zalo) as running:
         yield running
 
 

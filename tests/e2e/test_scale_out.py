@@ -10,6 +10,7 @@ Skipped, with the reason, when the local PostgreSQL or Redis server is not reach
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import uuid
 from pathlib import Path
@@ -51,12 +52,12 @@ def test_two_rasa_instances_share_the_conversation(tmp_path: Path, pg_catalogue:
                SQLALCHEMY_SILENCE_UBER_WARNING="1", TF_CPP_MIN_LOG_LEVEL="3",
                RASA_TELEMETRY_ENABLED="false",
                ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook",
+               ACTIONS_PORT=str(actions_port), ACTIONS_TOKEN=secrets.token_hex(16),
                REDIS_HOST=redis_server[0], REDIS_PORT=str(redis_server[1]), REDIS_DB="5")
     procs = []
     try:
         procs.append(subprocess.Popen(
-            [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
-             "--port", str(actions_port)], cwd=ROOT, env=env,
+            [str(ROOT / "scripts/serve-actions.sh")], cwd=ROOT, env=env,
             stdout=open(tmp_path / "actions.log", "wb"), stderr=subprocess.STDOUT))
         urls = []
         for n in range(2):

@@ -33,8 +33,10 @@ RATE_LIMIT = 8  # messages a minute per chat in the bridge under test
 BIRTH_QUESTION = "con tui moi sinh thi lam giay gi"
 
 
-def bridge_env(fake: FakeTelegram, rasa_url: str, **extra: str) -> dict[str, str]:
-    """The bridge's environment: ours without any TELEGRAM_* a developer may have set."""
+def bridge_env(fake: FakeTelegram, rasa_url: str, servers_env: dict[str, str] | None = None,
+               **extra: str) -> dict[str, str]:
+    """The bridge's environment: ours without any TELEGRAM_* a developer may have set,
+    with the token the servers under test expect from a bridge."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
     env.update({
         "PYTHONPATH": str(ROOT),
@@ -44,6 +46,8 @@ def bridge_env(fake: FakeTelegram, rasa_url: str, **extra: str) -> dict[str, str
         "RASA_URL": rasa_url,
         "TELEGRAM_RATE_LIMIT": str(RATE_LIMIT),
     })
+    if servers_env is not None:
+        env["BRIDGE_TOKEN"] = servers_env["BRIDGE_TOKEN"]
     env.update(extra)
     return env
 
@@ -87,7 +91,7 @@ def bridge_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def bridge(servers: Servers, fake: FakeTelegram, bridge_log: Path) -> Iterator[subprocess.Popen]:
     """The bridge, long polling the fake and talking to the real assistant."""
-    proc = start_bridge(bridge_env(fake, servers.rasa_url), bridge_log)
+    proc = start_bridge(bridge_env(fake, servers.rasa_url, servers.env), bridge_log)
     try:
         fake.wait_for("getUpdates", timeout=90)
     except TimeoutError:
@@ -314,7 +318,7 @@ def test_webhook_mode_checks_telegrams_secret_token(servers, tmp_path, chat):
     port, secret = free_port(), "s3cret-Token_42"
     url = f"http://127.0.0.1:{port}/telegram"
     with FakeTelegram() as fake:
-        env = bridge_env(fake, servers.rasa_url, TELEGRAM_MODE="webhook",
+        env = bridge_env(fake, servers.rasa_url, servers.env, TELEGRAM_MODE="webhook",
                          TELEGRAM_WEBHOOK_URL=url, TELEGRAM_WEBHOOK_SECRET=secret,
                          TELEGRAM_WEBHOOK_LISTEN="127.0.0.1", TELEGRAM_WEBHOOK_PORT=str(port))
         log = tmp_path / "bridge-webhook.log"

@@ -15,7 +15,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.servers import ROOT, Servers, free_port, serve
+from tests.servers import ROOT, Servers, serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -29,8 +29,9 @@ REPLY_TIMEOUT = 30_000
 
 @pytest.fixture(scope="module")
 def webchat_url(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo page, served by ``python -m webchat.serve`` and talking to the test Rasa."""
-    port = free_port()
+    """The demo page, served by ``python -m webchat.serve`` and talking to the test Rasa
+    (on the port whose origin Rasa allows by default)."""
+    port = servers.webchat_port
     with serve([str(ROOT / ".venv/bin/python"), "-m", "webchat.serve", "--host", "127.0.0.1",
                 "--port", str(port), "--server-url", servers.rasa_url],
                env={**os.environ, "PYTHONPATH": str(ROOT)},

@@ -62,7 +62,8 @@
 
   const MAX_HISTORY = 100; // messages kept for reloads: enough context, small storage
   const ACK_TIMEOUT_MS = 60000; // Rasa acknowledges a message once its whole turn is done
-  const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/; // what bot/channels/webchat.py accepts
+  // The server issues conversation ids (bot/channels/webchat.py): signed, unguessable.
+  const SESSION_ID = /^wc-[0-9a-f]{32}-[0-9a-f]{20}$/;
   const STORE_KEY = "tthc-chat:v1:" + config.serverUrl;
 
   // ---------------------------------------------------------------- storage
@@ -91,7 +92,8 @@
   }
 
   const saved = loadStore();
-  let sessionId = SESSION_ID.test(saved.sessionId || "") ? saved.sessionId : randomId(16);
+  // No id yet: the server issues one with its session_confirm.
+  let sessionId = SESSION_ID.test(saved.sessionId || "") ? saved.sessionId : "";
   // history: [{id, from: "user"|"bot", text?, buttons?, card?}]; outbox: [{id, message}],
   // the user's messages Rasa has not acknowledged yet (re-sent after a reconnect/reload).
   let history = Array.isArray(saved.history) ? saved.history.slice(-MAX_HISTORY) : [];
