@@ -1,7 +1,7 @@
 # Sourced by the serve-*.sh scripts: shared secrets that need no configuration.
 #
 #   ensure_secret NAME   exports $NAME: its value from the environment (.env) if set,
-#                        else the one kept in ${CATALOG_DATA_DIR:-data}/secrets/NAME,
+#                        else the one kept in ${CATALOG_DATA_DIR:-var}/secrets/NAME,
 #                        created (random, mode 600) by whichever process needs it first.
 #
 # So `make run` works with nothing set, every process of one machine agrees on the
@@ -12,7 +12,7 @@ ensure_secret() {
         export "${name?}"
         return
     fi
-    dir="${CATALOG_DATA_DIR:-data}/secrets"
+    dir="${CATALOG_DATA_DIR:-var}/secrets"
     file="$dir/$name"
     if [[ ! -s "$file" ]]; then
         (umask 077 && mkdir -p "$dir")

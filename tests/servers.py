@@ -96,7 +96,7 @@ class Servers:
 def server_env(database_url: str) -> dict[str, str]:
     """The environment of servers under test: ours, a catalogue, fresh secrets and ports.
 
-    The secrets are set here so that the scripts never write ``data/secrets/``.
+    The secrets are set here so that the scripts never write ``var/secrets/``.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RASA_", "ACTION"))}
     env.update({

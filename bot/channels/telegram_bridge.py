@@ -134,7 +134,7 @@ class Settings:
         webhook_listen: the address the webhook server binds.
         webhook_port: the port the webhook server binds.
         bridge_token: the shared secret Rasa's REST channel expects from this bridge
-            (``BRIDGE_TOKEN``; scripts/serve-telegram.sh keeps one in data/secrets/).
+            (``BRIDGE_TOKEN``; scripts/serve-telegram.sh keeps one in var/secrets/).
     """
 
     token: str = field(repr=False)
