@@ -25,8 +25,8 @@ cat <<MSG
   Tiền Giang procedures assistant
   --------------------------------
   Rasa REST webhook : http://localhost:${RASA_PORT:-5005}/webhooks/rest/webhook
-  Rasa HTTP API     : http://localhost:${RASA_PORT:-5005}/  (socket.io for the web widget)
-  Action server     : http://localhost:${ACTIONS_PORT:-5055}/health
+  Rasa socket.io    : http://localhost:${RASA_PORT:-5005}/  (the web widget; HTTP API only with RASA_ENABLE_API=1)
+  Action server     : http://localhost:${ACTIONS_PORT:-5055}/health  (Rasa only: token in var/secrets/)
 MSG
 [[ " ${processes[*]} " == *" web "* ]] && echo "  Web chat demo     : http://localhost:${WEBCHAT_PORT:-8080}/"
 [[ " ${processes[*]} " == *" staff "* ]] && echo "  Staff workspace   : http://localhost:${STAFF_PORT:-8000}/  (first account: .venv/bin/catalog user add NAME --role editor)"
