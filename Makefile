@@ -19,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 # Rasa would otherwise send usage telemetry (and error reports) to Rasa and Sentry.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run test test-fast lint bench train db clean clean-state browsers
+.PHONY: help setup run test test-fast lint bench train db clean clean-state browsers fonts ocr
 
 help: ## Show this help
 	@echo "Usage: make <target>"
@@ -37,7 +37,7 @@ $(RASA_VENV)/.installed: requirements/rasa.lock $(SETUP_SCRIPTS)
 	scripts/make-venv.sh $(RASA_VENV) requirements/rasa.lock rasa tensorflow tensorflow_text
 	touch $@
 
-setup: $(VENV)/.installed $(RASA_VENV)/.installed db ## Create both environments and the catalogue database
+setup: $(VENV)/.installed $(RASA_VENV)/.installed db fonts ## Create both environments and the catalogue database
 
 db: $(VENV)/.installed ## Create or upgrade the catalogue database (filled on first use)
 	@$(CATALOG) init
@@ -53,7 +53,7 @@ train: $(MODEL_DIR)/.trained-$(notdir $(RASA_CONFIG)) ## Train the Rasa model wh
 run: setup train ## Set up if needed, then run the assistant (Ctrl-C stops it)
 	@MODEL=$(MODEL_DIR)/tthc-$(basename $(notdir $(RASA_CONFIG))).tar.gz scripts/run.sh
 
-test: setup browsers train ## Set up if needed, then run the whole test suite
+test: setup browsers ocr train ## Set up if needed, then run the whole test suite
 	RASA_MODEL=$(MODEL_DIR)/tthc-$(basename $(notdir $(RASA_CONFIG))).tar.gz scripts/test.sh
 
 test-fast: $(VENV)/.installed ## Unit tests only (no Rasa, no browser)
@@ -61,6 +61,12 @@ test-fast: $(VENV)/.installed ## Unit tests only (no Rasa, no browser)
 
 browsers: $(VENV)/.installed ## Install what the browser tests need (Debian's chromium)
 	@scripts/ensure-chromium.sh
+
+fonts: ## Install the checklist card's fonts (Debian's fonts-dejavu-core)
+	@scripts/ensure-debian-packages.sh fonts
+
+ocr: ## Install what the card tests read images with (Debian's tesseract-ocr, -vie, zbar-tools)
+	@scripts/ensure-debian-packages.sh ocr
 
 lint: $(VENV)/.installed ## ruff and mypy on the libraries
 	$(VENV)/bin/ruff check procedures_catalog actions bot staff webchat tests bench

@@ -4,7 +4,7 @@ Started by ``python -m rasa_sdk --actions actions``; every action module is impo
 here so the SDK registers it.
 """
 
-from actions import changes, feedback, procedures, services  # noqa: F401
+from actions import changes, dossier, feedback, procedures, services  # noqa: F401
 from procedures_catalog.masking import install_log_masking
 
 # The SDK has set up its log handlers by the time it imports this package: from now

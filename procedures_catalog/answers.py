@@ -51,6 +51,7 @@ NEXT_BUTTONS: list[tuple[str, str, str]] = [
     ("steps", "📋 Các bước", "/ask_steps"),
 ]
 OTHER_BUTTON = {"title": "🔎 Hỏi thủ tục khác", "payload": "/ask_other"}
+CARD_BUTTON = {"title": "🖼 Gửi danh sách giấy tờ", "payload": "/ask_card"}
 # Citizens rate an answer; the staff dashboard shows the ratings.
 RATING_PROMPT = "Câu trả lời có giúp được bạn không?"
 RATING_BUTTONS = [
@@ -312,6 +313,8 @@ def answer(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] | None =
     # Next questions, then 👍/👎, and "another procedure" last (Zalo, which shows five
     # buttons at most, sends the 👍/👎 in a message of their own).
     buttons = next_buttons(aspect)
+    if aspect == "documents" and p.get("documents"):
+        buttons = [CARD_BUTTON, *buttons[:3], buttons[-1]]  # the checklist as a picture
     replies[-1].buttons = buttons[:-1] + RATING_BUTTONS + buttons[-1:]
     return replies
 

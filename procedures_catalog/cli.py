@@ -13,6 +13,7 @@ Usage:
     catalog export FILE
     catalog init [--sample | --seed FILE]
     catalog offices [list|set|load]
+    catalog dossier CODE [--json] | --demo-codes
 
 The database is ``CATALOG_DATABASE_URL`` (or ``--database``); unset, a SQLite file in
 the project's data folder, created and filled with the bundled sample on first use
@@ -556,6 +557,16 @@ def turns_stats(ctx: click.Context, days: int, as_json: bool) -> None:
     for key in dashboard.CATEGORIES:
         click.echo(f"  {key:<12} {board.categories[key]:>6}  {board.share(key):6.1%}")
     click.echo(f"  low confidence {board.low_confidence}; ratings 👍 {board.ratings['up']} 👎 {board.ratings['down']}")
+
+
+def _add_feature_commands() -> None:
+    # Feature commands live with their feature; imported here so `catalog` lists them.
+    from .dossier.cli import dossier_command
+
+    cli.add_command(dossier_command)
+
+
+_add_feature_commands()
 
 
 def main() -> None:

@@ -27,6 +27,8 @@ import logging
 import re
 import unicodedata
 
+from .dossier.codes import DOSSIER_PATTERN
+
 EMAIL_MASK = "[EMAIL]"
 DOSSIER_MASK = "[MÃ HỒ SƠ]"
 PHONE_MASK = "[SĐT]"
@@ -43,14 +45,9 @@ _EMAIL = re.compile(
     rf"(?<![{_LOCAL}])[{_LOCAL}]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9-]+(?:\s*\.\s*[A-Za-z0-9-]+)+",
     re.IGNORECASE,
 )
-# Agency code (optional 000.00.00. prefix, a letter and two digits, optional .NN
-# parts), the date and a sequence number; separators may be "-", "/" or spaces
-# around them. A bare "yymmdd-NNNN" after the word "hồ sơ" is caught as well.
-_DOSSIER = re.compile(
-    r"(?<![\w.])(?:\d{3}\.\d{2}\.\d{2}\.)?[A-Za-z]\d{2}(?:\.\d{1,3}){0,3}"
-    r"\s*[-/]\s*\d{6}\s*[-/]\s*\d{3,6}(?!\d)"
-    r"|(?<![\w.-])\d{6}\s*-\s*\d{4,6}(?![\d-])"
-)
+# Dossier codes however citizens type them (spaces, case, missing or doubled dashes):
+# one pattern, shared with the lookup that recognises them.
+_DOSSIER = DOSSIER_PATTERN
 # Up to two spaces and one dot or dash between digits ("0912 - 345 - 678").
 _SEP = r"(?:\s{0,2}[.\-]?\s{0,2})"
 _PHONE = re.compile(

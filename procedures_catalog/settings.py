@@ -138,3 +138,98 @@ def get_import_limits() -> ImportLimits:
     except ValueError:
         mb = 60
     return ImportLimits(max_unpacked_mb=max(mb, 1))
+
+
+def _int_env(name: str, default: int, minimum: int = 0) -> int:
+    try:
+        return max(int(os.environ.get(name) or default), minimum)
+    except ValueError:
+        return default
+
+
+def _float_env(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name) or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def _data_dir() -> Path:
+    return Path(os.environ.get("CATALOG_DATA_DIR") or _project_root() / "data")
+
+
+@dataclass(frozen=True)
+class DossierSettings:
+    """Where dossier statuses come from, and how lookups are limited.
+
+    Attributes:
+        source: ``demo`` (sample dossiers, the default), ``http`` (a one-stop system's
+            lookup service) or ``none`` (explain how to look it up on the portal).
+        http_url: the lookup service's URL (``DOSSIER_HTTP_URL``).
+        http_unit: the unit code sent as ``madonvi`` (``DOSSIER_HTTP_UNIT``).
+        http_user: user name for HTTP basic authentication, if any.
+        http_password: its password.
+        http_token: a bearer token, if the service uses one instead.
+        http_mapping: name of a bundled field mapping (``dvcqg``) or a YAML file.
+        http_timeout: seconds before a lookup is given up.
+        lookups_per_hour: lookups allowed per conversation per hour (enumeration guard).
+        store_path: SQLite file of the short-lived per-conversation code store, shared
+            by the Rasa channels (which fill it) and the action server (which reads it).
+        code_ttl: seconds a code stays in that store.
+    """
+
+    source: str
+    http_url: str
+    http_unit: str
+    http_user: str
+    http_password: str
+    http_token: str
+    http_mapping: str
+    http_timeout: float
+    lookups_per_hour: int
+    store_path: Path
+    code_ttl: int
+
+
+def get_dossier_settings() -> DossierSettings:
+    """Read the dossier-lookup settings from the environment (cheap; call when needed)."""
+    source = (os.environ.get("DOSSIER_SOURCE") or "demo").strip().lower()
+    return DossierSettings(
+        source=source if source in ("demo", "http", "none") else "demo",
+        http_url=os.environ.get("DOSSIER_HTTP_URL", ""),
+        http_unit=os.environ.get("DOSSIER_HTTP_UNIT", ""),
+        http_user=os.environ.get("DOSSIER_HTTP_USER", ""),
+        http_password=os.environ.get("DOSSIER_HTTP_PASSWORD", ""),
+        http_token=os.environ.get("DOSSIER_HTTP_TOKEN", ""),
+        http_mapping=os.environ.get("DOSSIER_HTTP_MAPPING") or "dvcqg",
+        http_timeout=_float_env("DOSSIER_HTTP_TIMEOUT", 5.0),
+        lookups_per_hour=_int_env("DOSSIER_LOOKUPS_PER_HOUR", 5),
+        store_path=Path(os.environ.get("DOSSIER_STORE_PATH") or _data_dir() / "dossier-codes.sqlite3"),
+        code_ttl=_int_env("DOSSIER_CODE_TTL", 1800, minimum=60),
+    )
+
+
+@dataclass(frozen=True)
+class CardSettings:
+    """Where checklist cards are cached and the URL they are served at.
+
+    Attributes:
+        cache_dir: folder of the rendered PNG files (``CARD_DIR``).
+        base_url: public URL of that folder as the Rasa ``cards`` channel serves it
+            (``CARD_BASE_URL``).
+        font_dir: folder of the DejaVu fonts (Debian's ``fonts-dejavu-core``).
+    """
+
+    cache_dir: Path
+    base_url: str
+    font_dir: Path
+
+
+def get_card_settings() -> CardSettings:
+    """Read the checklist-card settings from the environment (cheap; call when needed)."""
+    return CardSettings(
+        cache_dir=Path(os.environ.get("CARD_DIR") or _data_dir() / "cards"),
+        base_url=(os.environ.get("CARD_BASE_URL") or "http://localhost:5005/webhooks/cards").rstrip("/"),
+        font_dir=Path(os.environ.get("CARD_FONT_DIR") or "/usr/share/fonts/truetype/dejavu"),
+    )

@@ -172,6 +172,10 @@ def run_servers(workdir: Path, database_url: str, *, extra_env: dict[str, str] |
         "RASA_ENDPOINTS": str(ROOT / "bot/endpoints.yml"),
         # The tests read trackers through the HTTP API (loopback, no token needed).
         "RASA_ENABLE_API": "1",
+        # Shared by Rasa (channels fill / serve them) and the action server (reads / renders).
+        "DOSSIER_STORE_PATH": str(workdir / "dossier-codes.sqlite3"),
+        "CARD_DIR": str(workdir / "cards"),
+        "CARD_BASE_URL": f"http://127.0.0.1:{rasa_port}/webhooks/cards",
     })
     env.update(extra_env or {})
     # Started exactly as `make run` starts them (Procfile -> scripts/serve-*.sh).

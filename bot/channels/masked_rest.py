@@ -36,6 +36,7 @@ from sanic.response import HTTPResponse
 
 from bot import rasa_guards, rasa_speedups
 from bot.channels.limits import BRIDGE_HEADER, EMPTY, SLOW_DOWN, get_limits
+from procedures_catalog.dossier.pending import remember_codes
 from procedures_catalog.masking import mask
 
 SENDER = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
@@ -44,10 +45,16 @@ RESERVED_PREFIXES = {"tg-": "telegram", "zalo-": "zalo", "wc-": "socketio"}
 BRIDGE_CHANNELS = frozenset({"telegram"})
 
 
-def mask_message(text: str | None) -> str | None:
-    """Mask personal data in a citizen's message, button payloads included."""
+def mask_message(text: str | None, sender_id: str | None = None) -> str | None:
+    """Mask personal data in a citizen's message, button payloads included.
+
+    With ``sender_id``, a dossier code in the message is first kept in the short-lived
+    per-conversation store, where the dossier action finds it (the tracker never does).
+    """
     if text is None:
         return None
+    if sender_id:
+        remember_codes(sender_id, text)
     return mask(text)
 
 
@@ -125,7 +132,7 @@ class MaskedRestInput(RestInput):
                 return response.json([{"recipient_id": sender, "text": reply}])
             collector = CollectingOutputChannel()
             await on_new_message(UserMessage(
-                mask(text), collector, sender, input_channel=self.name(),
+                mask_message(text, sender), collector, sender, input_channel=self.name(),
                 metadata={"channel": channel or self.name()},
             ))
             return response.json(collector.messages)

@@ -368,7 +368,7 @@ class ZaloInput(InputChannel):
     def _user_message(self, text: str, out: ZaloOutput, sender_id: str,
                       event: Mapping[str, Any], message: Mapping[str, Any]) -> UserMessage:
         return UserMessage(
-            mask_message(text), out, sender_id, input_channel=self.name(),
+            mask_message(text, sender_id), out, sender_id, input_channel=self.name(),
             message_id=message.get("msg_id") or None,
             metadata={"zalo": {"event": event.get("event_name"), "msg_id": message.get("msg_id")}},
         )

@@ -1,0 +1,90 @@
+"""Actions for a dossier's status by code and the checklist card (issue 12).
+
+Thin adapters: the dossier logic is in :mod:`procedures_catalog.dossier`, the card in
+:mod:`procedures_catalog.card`. The raw dossier code never passes through here from
+the tracker (the channel masked it); it comes from the per-conversation store.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from procedures_catalog import answers
+from procedures_catalog.card import CardCache, Edition, import_edition
+from procedures_catalog.dialogue import resolve
+from procedures_catalog.dossier.service import answer_status
+from procedures_catalog.service import procedure_to_dict
+
+from .common import get_catalog, log_turn, send, understood, user_text
+
+log = logging.getLogger(__name__)
+
+
+class ActionCheckDossier(Action):
+    """"Hồ sơ của tôi tới đâu rồi?": look the conversation's dossier code up."""
+
+    def name(self) -> str:
+        return "action_check_dossier"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        result = answer_status(tracker.sender_id, user_text(tracker))
+        send(dispatcher, result.replies)
+        log_turn(tracker, result.outcome)
+        return list(understood())
+
+
+def card_edition(procedure: Any) -> tuple[Edition, str | None]:
+    """The edition and reform caveat printed on a procedure's card.
+
+    Until catalogue editions exist (issue 9) the edition is the catalogue's import date
+    and there is no caveat; wiring editions in is this one function.
+    """
+    imported = procedure.created_at.date() if procedure.created_at else None
+    return import_edition(imported, procedure.source), None
+
+
+class ActionSendCard(Action):
+    """"Gửi danh sách giấy tờ": the procedure's checklist card as an image."""
+
+    def name(self) -> str:
+        return "action_send_card"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        catalog = get_catalog()
+        text = user_text(tracker)
+        resolution = resolve(catalog.index(), text, current=tracker.get_slot("procedure_code"),
+                             choices=tracker.get_slot("choices") or [])
+        if resolution.kind == "choices":
+            hits = [h.as_dict() for h in resolution.hits[:3]]
+            send(dispatcher, answers.choice_question(hits))
+            log_turn(tracker, "choices")
+            return [SlotSet("choices", [h["code"] for h in hits]),
+                    SlotSet("pending_aspect", "documents"), *understood()]
+        procedure = catalog.get(resolution.code, include_retired=False) if resolution.code else None
+        if procedure is None:
+            send(dispatcher, answers.ask_which())
+            log_turn(tracker, "answered", aspect="card")
+            return [SlotSet("pending_aspect", "documents")]
+        office = catalog.office_for_level(procedure.level)
+        edition, caveat = card_edition(procedure)
+        urls, _ = CardCache().ensure(procedure_to_dict(procedure), edition=edition,
+                                     office=office.as_dict() if office else None, caveat=caveat)
+        dispatcher.utter_message(json_message={"card": {"procedure_code": procedure.code,
+                                                        "url": urls[0], "pages": urls}})
+        for url in urls:
+            dispatcher.utter_message(image=url)
+        pages = f" ({len(urls)} ảnh)" if len(urls) > 1 else ""
+        dispatcher.utter_message(
+            text=f"🖼 Danh sách giấy tờ{pages} cho “{answers.shorten(procedure.name, 120)}”. "
+                 f"Bạn lưu ảnh lại để mang theo khi đi nộp. Tải ảnh: {urls[0]}",
+            buttons=answers.next_buttons("documents"))
+        log_turn(tracker, "answered", procedure_code=procedure.code, aspect="card")
+        return [SlotSet("procedure_code", procedure.code), SlotSet("choices", None),
+                SlotSet("pending_aspect", None), *understood()]
