@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from procedures_catalog import answers
-from procedures_catalog.card import CardCache, Edition, import_edition
+from procedures_catalog.card import CardCache, Edition, card_query, import_edition
 from procedures_catalog.dialogue import resolve
 from procedures_catalog.dossier.service import answer_status
 from procedures_catalog.service import procedure_to_dict
@@ -58,7 +58,7 @@ class ActionSendCard(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         catalog = get_catalog()
-        text = user_text(tracker)
+        text = card_query(user_text(tracker))
         resolution = resolve(catalog.index(), text, current=tracker.get_slot("procedure_code"),
                              choices=tracker.get_slot("choices") or [])
         if resolution.kind == "choices":

@@ -138,9 +138,14 @@ def procedure_payload(p: Mapping[str, Any], aspect: str) -> dict[str, Any]:
     }
 
 
-def next_buttons(current: str | None) -> list[dict[str, str]]:
-    """Buttons for the next questions (the current aspect left out), then "other"."""
+def next_buttons(current: str | None, *, card: bool = False) -> list[dict[str, str]]:
+    """Buttons for the next questions (the current aspect left out), then "other".
+
+    With ``card``, the checklist card's button comes first (after a documents list).
+    """
     buttons = [{"title": t, "payload": pl} for a, t, pl in NEXT_BUTTONS if a != current][:4]
+    if card:
+        buttons = [CARD_BUTTON, *buttons[:3]]
     return buttons + [OTHER_BUTTON]
 
 
@@ -312,9 +317,7 @@ def answer(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] | None =
     replies += [Reply(text=part) for t in texts if t for part in split_message(t)]
     # Next questions, then 👍/👎, and "another procedure" last (Zalo, which shows five
     # buttons at most, sends the 👍/👎 in a message of their own).
-    buttons = next_buttons(aspect)
-    if aspect == "documents" and p.get("documents"):
-        buttons = [CARD_BUTTON, *buttons[:3], buttons[-1]]  # the checklist as a picture
+    buttons = next_buttons(aspect, card=aspect == "documents" and bool(p.get("documents")))
     replies[-1].buttons = buttons[:-1] + RATING_BUTTONS + buttons[-1:]
     return replies
 

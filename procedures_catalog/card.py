@@ -28,6 +28,7 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from .answers import LEVEL_WORDS, ONLINE_SHORT, PORTAL_URL, shorten
+from .normalize import fold
 from .settings import CardSettings, get_card_settings
 
 WIDTH, HEIGHT = 720, 1280  # 2x a 360 px phone screen: body text shows at 15 px there
@@ -37,6 +38,23 @@ ITEM_CHARS = 220  # a document longer than this is cut (the QR code leads to the
 INK, MUTED, ACCENT, CAVEAT_BG = (17, 17, 17), (70, 70, 70), (11, 61, 145), (255, 243, 205)
 FOOTER_H = 250
 FONT_FILES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
+
+
+# How citizens ask for the card ("gửi giùm danh sách giấy tờ làm ..."), accents folded:
+# removed before the rest of the message is searched for the procedure.
+_CARD_REQUEST = re.compile(
+    r"\b(?:(?:gui|cho|xin|in|xuat|tai|luu)(?: (?:giup|gium|dum|lai|toi|tui|em|minh|xin|ra))*"
+    r"(?: (?:tam|cai|bang ke|bang|phieu|anh|hinh|danh sach|list))*"
+    r"|danh sach|bang ke|phieu|anh|hinh)"
+    r"(?: (?:cac|nhung))?(?: (?:giay to|ho so))?(?: (?:can|phai))?(?: (?:mang|mang theo|chuan bi|nop))?"
+    r"(?: (?:lam|cho|de|ve|ra|theo))?\b"
+    r"|\b(?:giup|gium|dum|voi|nha|nhe|ra quay|ra xa|ra phuong)\b"
+)
+
+
+def card_query(text: str | None) -> str:
+    """The words of a card request that may name the procedure (the request removed)."""
+    return " ".join(_CARD_REQUEST.sub(" ", fold(text or "")).split())
 
 
 @dataclass(frozen=True)
@@ -250,9 +268,9 @@ def render_card(p: Mapping[str, Any], *, edition: Edition, office: Mapping[str, 
         draw.line((MARGIN, footer + 6, WIDTH - MARGIN, footer + 6), fill=INK, width=2)
         image.paste(qr, (MARGIN - 8, footer + 24))
         text_x = MARGIN + qr.width + 12
-        note = (f"Quét mã để xem thủ tục trên Cổng Dịch vụ công. Mã thủ tục: {p['code']}. "
+        footnote = (f"Quét mã để xem thủ tục trên Cổng Dịch vụ công. Mã thủ tục: {p['code']}. "
                 f"Theo {edition.name}{when}.")
-        for n, line in enumerate(_wrap(note, painter.fonts["small"], WIDTH - MARGIN - text_x)[:6]):
+        for n, line in enumerate(_wrap(footnote, painter.fonts["small"], WIDTH - MARGIN - text_x)[:6]):
             draw.text((text_x, footer + 26 + n * 31), line, font=painter.fonts["small"], fill=MUTED)
         draw.text((text_x, HEIGHT - 44), f"Trang {number}/{len(pages)}", font=painter.fonts["small"], fill=INK)
         buffer = io.BytesIO()

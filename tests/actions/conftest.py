@@ -181,7 +181,8 @@ class Outcome:
         # Only the last message carries buttons: the next questions (the one just
         # answered left out), then 👍/👎, and "another procedure" last.
         assert all(not m.get("buttons") for m in rest[:-1])
-        following = next_buttons(aspect)
+        card = aspect == "documents" and bool(procedure.documents)  # the checklist card's button
+        following = next_buttons(aspect, card=card)
         assert following[-1]["payload"] == "/ask_other"
         assert self.last_text["buttons"] == following[:-1] + RATING_BUTTONS + following[-1:]
         assert self.slots == {

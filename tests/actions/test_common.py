@@ -13,7 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import procedures_catalog
-from actions import changes, common, procedures, services
+from actions import changes, common, dossier, procedures, services
 from procedures_catalog import turnlog
 from procedures_catalog.answers import Reply
 
@@ -185,7 +185,7 @@ def _domain_actions() -> set[str]:
 
 def _action_classes() -> list[type[Action]]:
     found = []
-    for module in (procedures, services, changes):
+    for module in (procedures, services, changes, dossier):
         for value in vars(module).values():
             if (isinstance(value, type) and issubclass(value, Action)
                     and value.__module__ == module.__name__):
