@@ -51,7 +51,7 @@ NEXT_BUTTONS: list[tuple[str, str, str]] = [
     ("steps", "📋 Các bước", "/ask_steps"),
 ]
 OTHER_BUTTON = {"title": "🔎 Hỏi thủ tục khác", "payload": "/ask_other"}
-CARD_BUTTON = {"title": "🖼 Gửi danh sách giấy tờ", "payload": "/ask_card"}
+CARD_BUTTON = {"title": "🖼 Gửi ảnh danh sách", "payload": "/ask_card"}
 # Citizens rate an answer; the staff dashboard shows the ratings.
 RATING_PROMPT = "Câu trả lời có giúp được bạn không?"
 RATING_BUTTONS = [

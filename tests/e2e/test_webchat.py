@@ -280,3 +280,20 @@ def test_phone_layout_and_keyboard(chat: Chat) -> None:
     # On a phone the full-screen panel covers the launcher, hence the CSS locator.
     expect(chat.page.locator(".launcher")).to_have_attribute("aria-expanded", "true")
     expect(chat.page.get_by_label("Câu hỏi của bạn")).to_be_focused()
+
+
+def test_the_checklist_card_shows_with_a_download_link(chat: Chat) -> None:
+    chat.open()
+    chat.ask("gửi danh sách giấy tờ làm khai sinh")
+    photo = chat.page.locator(".photo img").first
+    expect(photo).to_be_visible(timeout=REPLY_TIMEOUT)
+    src = photo.get_attribute("src") or ""
+    assert "/webhooks/cards/" in src
+    # The image loaded and fits the 360 px screen.
+    chat.page.wait_for_function("(img) => img.complete && img.naturalWidth === 720", arg=photo.element_handle())
+    box = photo.bounding_box()
+    assert box is not None and box["width"] <= PHONE["width"]
+    link = chat.page.locator(".photo-download").first
+    expect(link).to_have_attribute("href", src)
+    expect(link).to_have_text("Tải ảnh về máy")
+    assert requests.get(src, timeout=10).headers["content-type"] == "image/png"

@@ -47,6 +47,8 @@
     cardLevel: "Nơi giải quyết",
     cardOnline: "Làm online",
     cardLink: "Xem trên Cổng Dịch vụ công",
+    photoAlt: "Danh sách giấy tờ cần mang theo",
+    photoDownload: "Tải ảnh về máy",
   };
   const WELCOME_BUTTONS = [
     { title: "👶 Làm giấy khai sinh", payload: "làm giấy khai sinh cho con" },
@@ -199,8 +201,21 @@
     return node;
   }
 
+  // An image the bot sent (the checklist card): shown, with a link to keep it.
+  function photoNode(photo) {
+    const node = el("figure", { class: "photo" });
+    const href = safeUrl(photo.src);
+    if (href) {
+      node.append(el("img", { src: href, alt: T.photoAlt, loading: "lazy" }),
+        el("a", { class: "card-link photo-download", href, download: "", target: "_blank",
+          rel: "noopener noreferrer" }, T.photoDownload));
+    }
+    return node;
+  }
+
   function entryNode(entry) {
     if (entry.card) return cardNode(entry.card);
+    if (entry.photo) return photoNode(entry.photo);
     const bubble = el("div", { class: "bubble" },
       entry.from === "bot" ? textWithLinks(entry.text) : entry.text);
     const node = el("div", { class: `msg from-${entry.from}` }, bubble);
@@ -312,6 +327,8 @@
           online_level: String(p.online_level || ""), portal_url: String(p.portal_url || ""),
         } });
       }
+    } else if (message.attachment && message.attachment.type === "image" && message.attachment.payload) {
+      addEntry({ from: "bot", photo: { src: String(message.attachment.payload.src || "") } });
     } else if (typeof message.text === "string" && message.text.trim()) {
       const buttons = (Array.isArray(message.quick_replies) ? message.quick_replies : [])
         .filter((b) => b && typeof b.title === "string" && typeof b.payload === "string")
