@@ -220,10 +220,11 @@ class Button:
 
 @dataclass
 class Outgoing:
-    """One Telegram message to send: text and rows of inline buttons."""
+    """One Telegram message to send: text and rows of inline buttons, or a photo."""
 
     text: str
     keyboard: list[list[Button]] = field(default_factory=list)
+    photo: str | None = None  # the URL of an image to send as a photo (the checklist card)
 
 
 def render(replies: Sequence[Mapping[str, Any]], encode: Callable[[str], str]) -> list[Outgoing]:
@@ -247,6 +248,10 @@ def render(replies: Sequence[Mapping[str, Any]], encode: Callable[[str], str]) -
         if isinstance(custom, Mapping):
             if isinstance(custom.get("procedure"), Mapping):
                 card, card_at = custom["procedure"], len(out)
+            continue
+        image = safe_url(str(reply.get("image") or ""))
+        if image:
+            out.append(Outgoing("", photo=image))
             continue
         text = str(reply.get("text") or "").strip()
         if not text:
@@ -517,6 +522,10 @@ class TelegramBridge:
         message = update.effective_message
         if message is None or update.effective_chat is None:
             return
+        if message.caption and (message.photo or message.document):
+            # A photo of the receipt with its code typed as the caption: read the caption.
+            await self.converse(context, update.effective_chat.id, message.caption)
+            return
         if message.voice or message.audio or message.video_note:
             text = VOICE
         elif message.photo or message.document or message.video or message.animation:
@@ -600,6 +609,9 @@ class TelegramBridge:
 
     async def _send(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int,
                     message: Outgoing) -> None:
+        if message.photo:
+            await send_photo_from_url(context, chat_id, message.photo)
+            return
         try:
             await context.bot.send_message(chat_id, message.text,
                                            reply_markup=markup(message.keyboard))
@@ -638,6 +650,26 @@ class TelegramBridge:
 
 
 # --- Running ----------------------------------------------------------------------------
+async def send_photo_from_url(context: ContextTypes.DEFAULT_TYPE, chat_id: int, url: str) -> None:
+    """Send the image at ``url`` (served by the assistant) as a photo.
+
+    The bytes are uploaded rather than the URL given to Telegram: the assistant's
+    address is often not reachable from Telegram's servers. If the image cannot be
+    fetched, its link is sent instead.
+    """
+    import httpx
+
+    try:
+        async with httpx.AsyncClient(timeout=15) as client:
+            response = await client.get(url)
+            response.raise_for_status()
+    except httpx.HTTPError as exc:
+        log.warning("image not fetched (%s); sending its link", type(exc).__name__)
+        await context.bot.send_message(chat_id, f"🖼 {url}")
+        return
+    await context.bot.send_photo(chat_id, photo=response.content)
+
+
 async def _until_stopped(stop: asyncio.Event, work: Coroutine[Any, Any, Any]) -> bool:
     """Run ``work`` unless ``stop`` is set first; True when the work finished."""
     task = asyncio.ensure_future(work)

@@ -1,7 +1,8 @@
 """A fake Telegram Bot API server on loopback, for tests and for trying the bridge.
 
 It speaks enough of the Bot API for the Telegram bridge: ``getMe``, ``getUpdates``
-(long polling over a queue of updates the test pushes), ``sendMessage``,
+(long polling over a queue of updates the test pushes), ``sendMessage``, ``sendPhoto``
+(an uploaded file: its bytes are recorded as the ``photo`` parameter),
 ``answerCallbackQuery``, ``editMessageReplyMarkup``, ``sendChatAction``,
 ``setWebhook``, ``deleteWebhook``, ``getWebhookInfo`` and ``setMyCommands``. Every call
 is recorded with its parameters and time, and the server can be told to answer the
@@ -25,6 +26,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
@@ -284,6 +287,8 @@ class FakeTelegram:
         if kind.startswith("application/json"):
             data = json.loads(body)
             return data if isinstance(data, dict) else {}
+        if kind.startswith("multipart/form-data"):
+            return FakeTelegram._multipart(kind, body)
         params: dict[str, Any] = {}
         for key, value in parse_qsl(body.decode(), keep_blank_values=True):
             if key in _JSON_FIELDS:
@@ -293,6 +298,25 @@ class FakeTelegram:
                 except ValueError:
                     pass
             params[key] = value
+        return params
+
+    @staticmethod
+    def _multipart(kind: str, body: bytes) -> dict[str, Any]:
+        # Uploads (sendPhoto with a file): fields as text, files as bytes.
+        message = BytesParser(policy=HTTP).parsebytes(
+            f"Content-Type: {kind}\r\n\r\n".encode() + body)
+        params: dict[str, Any] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            data = part.get_payload(decode=True) or b""
+            if part.get_filename() is not None:
+                params[str(name)] = data
+                continue
+            value = data.decode()
+            try:
+                params[str(name)] = json.loads(value) if name in _JSON_FIELDS else value
+            except ValueError:
+                params[str(name)] = value
         return params
 
     def _record(self, method: str, params: dict[str, Any], status: int,
@@ -350,6 +374,12 @@ class FakeTelegram:
 
     def _api_sendMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
         return self._sent_message(params)
+
+    def _api_sendPhoto(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        message = self._sent_message(params)
+        message["photo"] = [{"file_id": f"photo-{message['message_id']}", "file_unique_id": "u",
+                             "width": 720, "height": 1280}]
+        return message
 
     def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:  # noqa: N802
         return self._sent_message(params, int(params.get("message_id") or 0) or None)
