@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from procedures_catalog import answers
 from procedures_catalog.card import CardCache, Edition, card_query, import_edition
 from procedures_catalog.dialogue import resolve
-from procedures_catalog.dossier.service import answer_status
+from procedures_catalog.dossier.service import answer_follow, answer_status, answer_unfollow
 from procedures_catalog.service import procedure_to_dict
 
 from .common import get_catalog, log_turn, send, understood, user_text
@@ -88,3 +88,31 @@ class ActionSendCard(Action):
         log_turn(tracker, "answered", procedure_code=procedure.code, aspect="card")
         return [SlotSet("procedure_code", procedure.code), SlotSet("choices", None),
                 SlotSet("pending_aspect", None), *understood()]
+
+
+class ActionFollowDossier(Action):
+    """"Báo cho tôi khi có kết quả": follow the last dossier asked about (Telegram, Zalo)."""
+
+    def name(self) -> str:
+        return "action_follow_dossier"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        result = answer_follow(tracker.sender_id)
+        send(dispatcher, result.replies)
+        log_turn(tracker, result.outcome)
+        return list(understood())
+
+
+class ActionUnfollowDossier(Action):
+    """"Thôi, đừng báo nữa": stop following."""
+
+    def name(self) -> str:
+        return "action_unfollow_dossier"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        result = answer_unfollow(tracker.sender_id)
+        send(dispatcher, result.replies)
+        log_turn(tracker, result.outcome)
+        return list(understood())

@@ -14,6 +14,7 @@ Usage:
     catalog init [--sample | --seed FILE]
     catalog offices [list|set|load]
     catalog dossier CODE [--json] | --demo-codes
+    catalog dossier-follow [--once]
 
 The database is ``CATALOG_DATABASE_URL`` (or ``--database``); unset, a SQLite file in
 the project's data folder, created and filled with the bundled sample on first use
@@ -561,9 +562,10 @@ def turns_stats(ctx: click.Context, days: int, as_json: bool) -> None:
 
 def _add_feature_commands() -> None:
     # Feature commands live with their feature; imported here so `catalog` lists them.
-    from .dossier.cli import dossier_command
+    from .dossier.cli import dossier_command, follow_command
 
     cli.add_command(dossier_command)
+    cli.add_command(follow_command)
 
 
 _add_feature_commands()

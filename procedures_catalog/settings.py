@@ -233,3 +233,33 @@ def get_card_settings() -> CardSettings:
         base_url=(os.environ.get("CARD_BASE_URL") or "http://localhost:5005/webhooks/cards").rstrip("/"),
         font_dir=Path(os.environ.get("CARD_FONT_DIR") or "/usr/share/fonts/truetype/dejavu"),
     )
+
+
+@dataclass(frozen=True)
+class FollowSettings:
+    """How the follow job reaches citizens (the same variables the channels use).
+
+    Attributes:
+        interval: seconds between two checks of the followed dossiers.
+        telegram_token: ``TELEGRAM_BOT_TOKEN``.
+        telegram_api_base_url: ``TELEGRAM_API_BASE_URL``.
+        zalo_access_token: ``ZALO_ACCESS_TOKEN``.
+        zalo_api_base_url: ``ZALO_API_BASE_URL``.
+    """
+
+    interval: int
+    telegram_token: str
+    telegram_api_base_url: str
+    zalo_access_token: str
+    zalo_api_base_url: str
+
+
+def get_follow_settings() -> FollowSettings:
+    """Read the follow job's settings from the environment (cheap; call when needed)."""
+    return FollowSettings(
+        interval=_int_env("DOSSIER_FOLLOW_INTERVAL", 900, minimum=10),
+        telegram_token=os.environ.get("TELEGRAM_BOT_TOKEN", ""),
+        telegram_api_base_url=os.environ.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org/bot",
+        zalo_access_token=os.environ.get("ZALO_ACCESS_TOKEN", ""),
+        zalo_api_base_url=(os.environ.get("ZALO_API_BASE_URL") or "https://openapi.zalo.me").rstrip("/"),
+    )

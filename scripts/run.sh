@@ -16,6 +16,10 @@ if grep -q '^telegram:' Procfile; then
         echo "note: Telegram bridge skipped (set TELEGRAM_BOT_TOKEN in .env to start it)"
     fi
 fi
+# Following dossiers needs a channel that can message first (Telegram or Zalo).
+if grep -q '^follow:' Procfile && [[ -n "${TELEGRAM_BOT_TOKEN:-}${ZALO_ACCESS_TOKEN:-}" ]]; then
+    processes+=(follow)
+fi
 if [[ -z "${ZALO_APP_ID:-}" || -z "${ZALO_OA_SECRET_KEY:-}" || -z "${ZALO_ACCESS_TOKEN:-}" ]]; then
     echo "note: Zalo channel disabled (set ZALO_APP_ID, ZALO_OA_SECRET_KEY and ZALO_ACCESS_TOKEN in .env)"
 fi

@@ -120,3 +120,32 @@ def too_many_answer(wait_seconds: float) -> list[Reply]:
     return [Reply(text=f"Bạn đã tra nhiều hồ sơ liền. Để bảo vệ thông tin của mọi người, bạn thử "
                        f"lại sau khoảng {minutes} phút nhé. Hoặc tra trên dichvucong.gov.vn, mục "
                        "“Tra cứu hồ sơ”.", buttons=[OTHER_BUTTON])]
+
+
+FOLLOW_STOP_HINT = "Muốn dừng, bạn gõ “thôi, đừng báo nữa”."
+
+
+def following_answer(code: str) -> list[Reply]:
+    """The subscription is on."""
+    return [Reply(text=f"🔔 Được rồi! Khi hồ sơ {display(code)} có thay đổi, mình sẽ nhắn bạn "
+                       f"một tin. {FOLLOW_STOP_HINT}", buttons=[OTHER_BUTTON])]
+
+
+def cannot_follow_answer(reason: str) -> list[Reply]:
+    """No subscription: ``reason`` is channel, finished, none_source or too_many."""
+    texts = {
+        "channel": "Mình chỉ nhắn báo được qua Telegram hoặc Zalo. Ở đây, bạn cứ hỏi lại mình "
+                   "bằng mã hồ sơ khi cần nhé.",
+        "finished": "Hồ sơ này đã có kết quả rồi, không cần theo dõi nữa.",
+        "none_source": "Mình chưa kết nối được hệ thống hồ sơ nên chưa báo tin được. "
+                       + PORTAL_STEPS.format(code="của bạn"),
+        "too_many": "Bạn đang theo dõi nhiều hồ sơ rồi. Gõ “thôi, đừng báo nữa” để dừng bớt nhé.",
+    }
+    return [Reply(text=texts.get(reason, texts["channel"]), buttons=[OTHER_BUTTON])]
+
+
+def unfollow_answer(count: int) -> list[Reply]:
+    """The subscriptions were stopped (``count`` of them)."""
+    text = ("Dạ, mình sẽ không nhắn báo về hồ sơ nữa." if count
+            else "Bạn chưa nhờ mình theo dõi hồ sơ nào.")
+    return [Reply(text=text, buttons=[OTHER_BUTTON])]

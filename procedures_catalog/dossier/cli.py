@@ -3,11 +3,13 @@
 Usage:
     catalog dossier CODE [--json]     # CODE as citizens type it; normalised first
     catalog dossier --demo-codes      # the demo source's codes, one a line
+    catalog dossier-follow [--once]   # the follow job: message chats whose dossier changed
 """
 
 from __future__ import annotations
 
 import json
+import time
 
 import click
 
@@ -52,3 +54,21 @@ def dossier_command(code: tuple[str, ...], as_json: bool, demo_codes: bool) -> N
         click.echo(f"  {key}: {data[key]}")
     if dossier.missing:
         click.echo("  missing: " + "; ".join(dossier.missing))
+
+
+@click.command(name="dossier-follow")
+@click.option("--once", is_flag=True, help="Check once and exit (default: every DOSSIER_FOLLOW_INTERVAL s).")
+def follow_command(once: bool) -> None:
+    """Message Telegram and Zalo chats whose followed dossier changed state."""
+    from ..settings import get_follow_settings
+    from .follow import check_follows, http_notifier
+    from .pending import CodeStore
+
+    settings = get_follow_settings()
+    notify = http_notifier(settings)
+    while True:
+        counts = check_follows(CodeStore.from_settings(), make_source(), notify)
+        click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
+        if once:
+            return
+        time.sleep(settings.interval)

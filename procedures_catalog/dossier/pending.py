@@ -4,7 +4,8 @@ Channels mask dossier codes before Rasa stores or logs a message, so the action 
 never sees them in the text. Instead the channel (in the Rasa process) puts the raw code
 here under a hash of the conversation id, and the dossier action (in the action server)
 reads it back. Codes expire after ``DOSSIER_CODE_TTL`` seconds. The same file counts
-lookups per conversation for the enumeration guard.
+lookups per conversation for the enumeration guard and holds the follow subscriptions
+(:mod:`.follow`).
 
 One SQLite file (standard library only, so both virtual environments can use it) shared
 by the processes of one machine. Conversation ids are stored hashed.
@@ -27,10 +28,14 @@ CREATE TABLE IF NOT EXISTS codes (conversation TEXT PRIMARY KEY, code TEXT NOT N
                                   complete INTEGER NOT NULL, stored_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS lookups (conversation TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS lookups_by_conversation ON lookups (conversation, at);
+CREATE TABLE IF NOT EXISTS follows (conversation TEXT NOT NULL, channel TEXT NOT NULL,
+    recipient TEXT NOT NULL, code TEXT NOT NULL, status TEXT NOT NULL, expires_at REAL NOT NULL,
+    PRIMARY KEY (conversation, code));
 """
 
 
-def _key(conversation_id: str) -> str:
+def conversation_key(conversation_id: str) -> str:
+    """The hashed key a conversation is stored under."""
     return hashlib.sha256(f"dossier:{conversation_id}".encode()).hexdigest()[:32]
 
 
@@ -52,7 +57,8 @@ class CodeStore:
         return cls(settings.store_path, settings.code_ttl)
 
     @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection to the store's file, in a transaction (committed on success)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=5)
         try:
@@ -72,23 +78,23 @@ class CodeStore:
         if not codes:
             return False
         code = next((c for c in codes if c.complete), codes[0])
-        with self._db() as db:
+        with self.connect() as db:
             db.execute("INSERT OR REPLACE INTO codes VALUES (?, ?, ?, ?)",
-                       (_key(conversation_id), code.code, int(code.complete), time.time()))
+                       (conversation_key(conversation_id), code.code, int(code.complete), time.time()))
         return True
 
     def recall(self, conversation_id: str) -> tuple[str, bool] | None:
         """The conversation's last code and whether it is complete (None when none or expired)."""
-        with self._db() as db:
+        with self.connect() as db:
             db.execute("DELETE FROM codes WHERE stored_at < ?", (time.time() - self.ttl,))
             row = db.execute("SELECT code, complete FROM codes WHERE conversation = ?",
-                             (_key(conversation_id),)).fetchone()
+                             (conversation_key(conversation_id),)).fetchone()
         return (str(row[0]), bool(row[1])) if row else None
 
     def forget(self, conversation_id: str) -> None:
         """Drop the conversation's code."""
-        with self._db() as db:
-            db.execute("DELETE FROM codes WHERE conversation = ?", (_key(conversation_id),))
+        with self.connect() as db:
+            db.execute("DELETE FROM codes WHERE conversation = ?", (conversation_key(conversation_id),))
 
     def take_lookup(self, conversation_id: str, per_hour: int) -> float:
         """Count one lookup unless the conversation used up its hourly allowance.
@@ -96,8 +102,8 @@ class CodeStore:
         Returns:
             0 when the lookup may go ahead, else seconds until the next one may.
         """
-        now, key = time.time(), _key(conversation_id)
-        with self._db() as db:
+        now, key = time.time(), conversation_key(conversation_id)
+        with self.connect() as db:
             db.execute("DELETE FROM lookups WHERE at < ?", (now - 3600,))
             times = [r[0] for r in db.execute(
                 "SELECT at FROM lookups WHERE conversation = ? ORDER BY at", (key,))]

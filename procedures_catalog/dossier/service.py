@@ -14,6 +14,7 @@ from ..answers import Reply
 from ..settings import DossierSettings, get_dossier_settings
 from . import answers
 from .codes import normalise
+from .follow import FINAL_STATES, FollowStore, push_target
 from .pending import CodeStore
 from .record import Dossier, SourceUnavailable
 from .sources import DossierSource, make_source
@@ -84,3 +85,40 @@ def answer_status(conversation_id: str, text: str = "", *, store: CodeStore | No
     if not dossier.found:
         return StatusAnswer("dossier_not_found", answers.not_found_answer(dossier), dossier)
     return StatusAnswer("dossier_found", answers.status_answer(dossier, today), dossier)
+
+
+def answer_follow(conversation_id: str, *, store: CodeStore | None = None,
+                  source: DossierSource | None = None,
+                  settings: DossierSettings | None = None) -> StatusAnswer:
+    """"Báo cho tôi khi có kết quả": follow the conversation's last dossier."""
+    settings = settings or get_dossier_settings()
+    store = store or CodeStore.from_settings(settings)
+    if push_target(conversation_id) is None:
+        return StatusAnswer("dossier_follow_refused", answers.cannot_follow_answer("channel"))
+    recalled = store.recall(conversation_id)
+    if recalled is None or not recalled[1]:
+        return StatusAnswer("dossier_ask_code", answers.ask_code_answer())
+    code = recalled[0]
+    source = source or make_source(settings)
+    if source.name == "none":
+        return StatusAnswer("dossier_follow_refused", answers.cannot_follow_answer("none_source"))
+    wait = store.take_lookup(conversation_id, settings.lookups_per_hour)
+    if wait:
+        return StatusAnswer("dossier_limited", answers.too_many_answer(wait))
+    try:
+        dossier = source.lookup(code)
+    except SourceUnavailable:
+        return StatusAnswer("dossier_unavailable", answers.unavailable_answer(code))
+    if not dossier.found:
+        return StatusAnswer("dossier_not_found", answers.not_found_answer(dossier), dossier)
+    if dossier.status in FINAL_STATES:
+        return StatusAnswer("dossier_follow_refused", answers.cannot_follow_answer("finished"), dossier)
+    if not FollowStore(store).add(conversation_id, code, dossier.status):
+        return StatusAnswer("dossier_follow_refused", answers.cannot_follow_answer("too_many"), dossier)
+    return StatusAnswer("dossier_followed", answers.following_answer(code), dossier)
+
+
+def answer_unfollow(conversation_id: str, *, store: CodeStore | None = None) -> StatusAnswer:
+    """"Thôi, đừng báo nữa": stop following."""
+    count = FollowStore(store or CodeStore.from_settings()).remove_all(conversation_id)
+    return StatusAnswer("dossier_unfollowed", answers.unfollow_answer(count))

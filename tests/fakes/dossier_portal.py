@@ -15,6 +15,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import threading
 import time
@@ -44,7 +45,7 @@ class FakeDossierPortal:
     """
 
     def __init__(self, records: dict[str, dict[str, Any]] | None = None, port: int = 0) -> None:
-        self.records = dict(SAMPLE if records is None else records)
+        self.records = copy.deepcopy(SAMPLE if records is None else records)
         self.delay = 0.0
         self.status: int | None = None
         self.body: bytes | None = None
