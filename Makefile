@@ -80,6 +80,7 @@ bench: setup train ## Run every benchmark and print its figures (about 10 minute
 	$(RASA_VENV)/bin/python bench/nlu_folding.py
 	$(PY) bench/dialogue_accuracy.py
 	$(PY) bench/turn_latency.py --train
+	$(PY) bench/dossier_card.py
 
 clean: ## Remove what can be rebuilt: environments and models (keeps var/, the runtime state)
 	rm -rf $(VENV) $(RASA_VENV) $(MODEL_DIR)

@@ -5,8 +5,9 @@ Masked, in this order (each mask is a plain placeholder a reader understands):
 * e-mail addresses → ``[EMAIL]``;
 * dossier codes (mã hồ sơ) as the public-service portals print them on receipts:
   the agency's identification code, the filing date (yymmdd) and a sequence number,
-  e.g. ``H56.22-240315-0001``, ``000.00.00.H56-240315-0001``, ``G22.99-230101-00012``
-  → ``[MÃ HỒ SƠ]``;
+  e.g. ``H56.22-240315-0001``, ``000.00.00.H56-240315-0001``, ``G22.99-230101-00012``,
+  also typed with spaces, in lower case, with dashes missing or doubled (the pattern of
+  :mod:`procedures_catalog.dossier.codes`, which looks them up) → ``[MÃ HỒ SƠ]``;
 * phone numbers: mobile ``0912345678``, ``0912 345 678``, ``0912.345.678``,
   ``+84 912 345 678``, ``(+84) 912345678``, ``84912345678``; landlines with the area
   code ``0273 3873 456`` → ``[SĐT]``;
