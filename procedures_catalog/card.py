@@ -160,8 +160,16 @@ class _Painter:
             "small": _font(settings, "regular", 23),
         }
         self.width = WIDTH - 2 * MARGIN
+        self._measured: dict[tuple[str, str], tuple[list[str], int]] = {}
 
     def measure(self, block: _Block) -> tuple[list[str], int]:
+        # Pagination measures the same blocks many times: wrap each once.
+        key = (block.kind, block.text)
+        if key not in self._measured:
+            self._measured[key] = self._measure(block)
+        return self._measured[key]
+
+    def _measure(self, block: _Block) -> tuple[list[str], int]:
         font = self.fonts[block.kind]
         indent = 52 if block.kind in ("check", "more") else (24 if block.kind == "caveat" else 0)
         lines = _wrap(block.text, font, self.width - indent)
@@ -239,15 +247,23 @@ def render_card(p: Mapping[str, Any], *, edition: Edition, office: Mapping[str, 
     head, docs, tail = _blocks(p, office, caveat)
     pages = painter.paginate(head + docs + tail, top)
     if len(pages) > MAX_PAGES:
-        # Too long even over several images: keep fees and time, cut the list's end,
-        # and say how many items the portal page (the QR code) has besides.
-        kept = list(docs)
-        while kept and len(pages) > MAX_PAGES:
-            kept.pop()
-            rest = sum(1 for b in docs[len(kept):] if b.kind == "check")
+        # Too long even over several images: keep fees and time, cut the list's end, and
+        # say how many items the portal page (the QR code) has besides. The most items
+        # that fit are found by bisection.
+        def attempt(kept: int) -> list[list[_Block]]:
+            rest = sum(1 for b in docs[kept:] if b.kind == "check")
             note = _Block("caveat", f"Còn {rest} mục nữa: quét mã QR bên dưới để xem đủ "
                                     "trên Cổng Dịch vụ công.")
-            pages = painter.paginate(head + kept + [note] + tail, top)
+            return painter.paginate(head + docs[:kept] + [note] + tail, top)
+
+        low, high = 0, len(docs) - 1  # attempt(low) fits (assumed), attempt(high + 1) does not
+        while low < high:
+            middle = (low + high + 1) // 2
+            if len(attempt(middle)) <= MAX_PAGES:
+                low = middle
+            else:
+                high = middle - 1
+        pages = attempt(low)
     url = p.get("detail_url") or p.get("portal_url") or PORTAL_URL
     qr = _qr(url, FOOTER_H - 40)
     when = f", áp dụng từ {edition.effective_from:%d/%m/%Y}" if edition.effective_from else ""
