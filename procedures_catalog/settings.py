@@ -156,7 +156,8 @@ def _float_env(name: str, default: float) -> float:
 
 
 def _data_dir() -> Path:
-    return Path(os.environ.get("CATALOG_DATA_DIR") or _project_root() / "data")
+    # Beside the default catalogue: runtime state, not training data.
+    return Path(os.environ.get("CATALOG_DATA_DIR") or state_dir())
 
 
 @dataclass(frozen=True)
