@@ -28,7 +28,8 @@ class StatusAnswer:
 
     Attributes:
         outcome: for the turn log: dossier_found, dossier_not_found, dossier_portal,
-            dossier_unavailable, dossier_ask_code, dossier_incomplete, dossier_limited.
+            dossier_unavailable, dossier_ask_code, dossier_incomplete, dossier_limited,
+            dossier_followed, dossier_no_follow, dossier_unfollowed (at most 20 characters).
         replies: the messages.
         dossier: the lookup's result, when a lookup ran.
     """
@@ -94,14 +95,14 @@ def answer_follow(conversation_id: str, *, store: CodeStore | None = None,
     settings = settings or get_dossier_settings()
     store = store or CodeStore.from_settings(settings)
     if push_target(conversation_id) is None:
-        return StatusAnswer("dossier_follow_refused", answers.cannot_follow_answer("channel"))
+        return StatusAnswer("dossier_no_follow", answers.cannot_follow_answer("channel"))
     recalled = store.recall(conversation_id)
     if recalled is None or not recalled[1]:
         return StatusAnswer("dossier_ask_code", answers.ask_code_answer())
     code = recalled[0]
     source = source or make_source(settings)
     if source.name == "none":
-        return StatusAnswer("dossier_follow_refused", answers.cannot_follow_answer("none_source"))
+        return StatusAnswer("dossier_no_follow", answers.cannot_follow_answer("none_source"))
     wait = store.take_lookup(conversation_id, settings.lookups_per_hour)
     if wait:
         return StatusAnswer("dossier_limited", answers.too_many_answer(wait))
@@ -112,9 +113,9 @@ def answer_follow(conversation_id: str, *, store: CodeStore | None = None,
     if not dossier.found:
         return StatusAnswer("dossier_not_found", answers.not_found_answer(dossier), dossier)
     if dossier.status in FINAL_STATES:
-        return StatusAnswer("dossier_follow_refused", answers.cannot_follow_answer("finished"), dossier)
+        return StatusAnswer("dossier_no_follow", answers.cannot_follow_answer("finished"), dossier)
     if not FollowStore(store).add(conversation_id, code, dossier.status):
-        return StatusAnswer("dossier_follow_refused", answers.cannot_follow_answer("too_many"), dossier)
+        return StatusAnswer("dossier_no_follow", answers.cannot_follow_answer("too_many"), dossier)
     return StatusAnswer("dossier_followed", answers.following_answer(code), dossier)
 
 

@@ -108,11 +108,11 @@ def test_stop_following(store, portal) -> None:
 
 def test_following_is_refused_where_it_cannot_work(store, portal) -> None:
     store.remember("web-1", CODE)
-    assert answer_follow("web-1", store=store, source=http(portal)).outcome == "dossier_follow_refused"
+    assert answer_follow("web-1", store=store, source=http(portal)).outcome == "dossier_no_follow"
     assert answer_follow("tg-9", store=store, source=http(portal)).outcome == "dossier_ask_code"
     store.remember("tg-10", "H56.99-250101-0004")  # a demo dossier that is done
     result = answer_follow("tg-10", store=store, source=DemoSource())
-    assert result.outcome == "dossier_follow_refused" and "đã có kết quả" in (result.replies[0].text or "")
+    assert result.outcome == "dossier_no_follow" and "đã có kết quả" in (result.replies[0].text or "")
 
 
 def test_the_job_command_runs_once(store, portal, fakes, monkeypatch: pytest.MonkeyPatch) -> None:
