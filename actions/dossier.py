@@ -8,6 +8,7 @@ the tracker (the channel masked it); it comes from the per-conversation store.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -15,6 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from procedures_catalog import answers
+from procedures_catalog import provenance as prov
 from procedures_catalog.card import CardCache, Edition, card_query, import_edition
 from procedures_catalog.dialogue import resolve
 from procedures_catalog.dossier.service import answer_follow, answer_status, answer_unfollow
@@ -39,14 +41,21 @@ class ActionCheckDossier(Action):
         return list(understood())
 
 
-def card_edition(procedure: Any) -> tuple[Edition, str | None]:
+def card_edition(procedure: Any, facts: dict[str, Any]) -> tuple[Edition, str | None]:
     """The edition and reform caveat printed on a procedure's card.
 
-    Until catalogue editions exist (issue 9) the edition is the catalogue's import date
-    and there is no caveat; wiring editions in is this one function.
+    The edition in force (issue 9's catalogue editions) when there is one, else the
+    catalogue's import date; the reform caveat where it applies (a former district-level
+    procedure), the same text the "where" answer gives.
     """
+    edition = facts.get("edition") or {}
+    caveat = prov.reform_caveat(facts) if prov.reform_applies(facts) else None
+    if edition.get("name"):
+        since = edition.get("effective_from")
+        return Edition(str(edition["name"]), date.fromisoformat(str(since)[:10]) if since else None,
+                       key=f"e{edition.get('id') or ''}-{edition['name']}"), caveat
     imported = procedure.created_at.date() if procedure.created_at else None
-    return import_edition(imported, procedure.source), None
+    return import_edition(imported, procedure.source), caveat
 
 
 class ActionSendCard(Action):
@@ -73,8 +82,9 @@ class ActionSendCard(Action):
             log_turn(tracker, "answered", aspect="card")
             return [SlotSet("pending_aspect", "documents")]
         office = catalog.office_for_level(procedure.level)
-        edition, caveat = card_edition(procedure)
-        urls, _ = CardCache().ensure(procedure_to_dict(procedure), edition=edition,
+        facts = catalog.procedure_facts(procedure.code) or procedure_to_dict(procedure)
+        edition, caveat = card_edition(procedure, facts)
+        urls, _ = CardCache().ensure(facts, edition=edition,
                                      office=office.as_dict() if office else None, caveat=caveat)
         dispatcher.utter_message(json_message={"card": {"procedure_code": procedure.code,
                                                         "url": urls[0], "pages": urls}})

@@ -27,7 +27,8 @@ from typing import Any
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from .answers import LEVEL_WORDS, ONLINE_SHORT, PORTAL_URL, shorten
+from . import provenance as prov
+from .answers import PORTAL_URL, shorten
 from .normalize import fold
 from .settings import CardSettings, get_card_settings
 
@@ -62,7 +63,7 @@ class Edition:
     """The catalogue edition a card is printed from.
 
     Attributes:
-        name: what the citizen reads ("Danh mục TTHC tỉnh Tiền Giang 2024").
+        name: what the citizen reads after "Theo danh mục" ("tỉnh Tiền Giang năm 2024").
         effective_from: the day it applies from.
         key: a short stable id for file names (default: from name and date).
     """
@@ -81,7 +82,7 @@ class Edition:
 
 def import_edition(imported_on: date | None, source: str | None = None) -> Edition:
     """The fallback edition while the catalogue has none: the import date of the data."""
-    name = "Danh mục thủ tục hành chính tỉnh Tiền Giang"
+    name = "thủ tục hành chính tỉnh Tiền Giang"
     if source:
         name += f" (dữ liệu {Path(source).name.split('.')[0]})"
     return Edition(name=name, effective_from=imported_on)
@@ -119,14 +120,16 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
 def _blocks(p: Mapping[str, Any], office: Mapping[str, Any] | None,
             caveat: str | None) -> tuple[list[_Block], list[_Block], list[_Block]]:
     """The card's content: (where and how, the documents, fees and time)."""
-    level = LEVEL_WORDS.get(p.get("level", ""), p.get("level", ""))
+    # The level and online level as the answers state them (the portal's value preferred
+    # over an estimate, hedged when uncertain).
+    level = prov.level_words(prov.stated_level(p)[0])
     where = office["name"] if office and office.get("name") else f"Bộ phận Một cửa {level}"
     blocks = [_Block("label", f"Nơi nộp: {shorten(where, 160)} ({level})")]
     if office and office.get("address"):
         blocks.append(_Block("text", shorten(str(office["address"]), 160)))
     if caveat:
         blocks.append(_Block("caveat", shorten(caveat, 300)))
-    online = ONLINE_SHORT.get(p.get("online_level", ""), "")
+    online = prov.online_short(p)
     if online:
         blocks.append(_Block("label", f"Làm online: {online}"))
     blocks.append(_Block("heading", "Giấy tờ cần chuẩn bị (đánh dấu khi đã có):"))
@@ -285,7 +288,7 @@ def render_card(p: Mapping[str, Any], *, edition: Edition, office: Mapping[str, 
         image.paste(qr, (MARGIN - 8, footer + 24))
         text_x = MARGIN + qr.width + 12
         footnote = (f"Quét mã để xem thủ tục trên Cổng Dịch vụ công. Mã thủ tục: {p['code']}. "
-                f"Theo {edition.name}{when}.")
+                f"Theo danh mục {edition.name}{when}.")
         for n, line in enumerate(_wrap(footnote, painter.fonts["small"], WIDTH - MARGIN - text_x)[:6]):
             draw.text((text_x, footer + 26 + n * 31), line, font=painter.fonts["small"], fill=MUTED)
         draw.text((text_x, HEIGHT - 44), f"Trang {number}/{len(pages)}", font=painter.fonts["small"], fill=INK)

@@ -62,3 +62,14 @@ def test_the_card_names_its_procedure_in_words(run, tracker) -> None:
 def test_a_card_without_a_procedure_asks_which(run, tracker) -> None:
     out = run(ActionSendCard(), tracker("new_question", text="gửi danh sách giấy tờ", intent="ask_card"))
     assert not out.customs and out.slots.get("pending_aspect") == "documents"
+
+
+def test_the_card_prints_the_edition_in_force_and_the_reform_caveat(catalog) -> None:
+    from actions.dossier import card_edition
+
+    district = next(p for p in catalog.procedures() if p.level == "huyen")
+    edition, caveat = card_edition(district, catalog.procedure_facts(district.code))
+    assert "2024" in edition.name and edition.effective_from is not None
+    assert caveat is not None and "cấp huyện" in caveat
+    commune = catalog.get(BIRTH)
+    assert card_edition(commune, catalog.procedure_facts(BIRTH))[1] is None
