@@ -180,7 +180,7 @@ class WebchatInput(SocketIOInput):
                 await reply(sid, refusal)
                 return
             await on_new_message(UserMessage(
-                mask_message(text), WebchatOutput(sio, self.bot_message_evt), session_id,
+                mask_message(text, session_id), WebchatOutput(sio, self.bot_message_evt), session_id,
                 input_channel=self.name(), metadata={"channel": self.name()},
             ))
 
