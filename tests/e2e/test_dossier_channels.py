@@ -26,7 +26,7 @@ def telegram(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iter
     """The fake Bot API with the bridge polling it, talking to the real assistant."""
     log = tmp_path_factory.mktemp("telegram-dossier") / "bridge.log"
     with FakeTelegram() as fake:
-        proc: subprocess.Popen = start_bridge(bridge_env(fake, servers.rasa_url), log)
+        proc: subprocess.Popen = start_bridge(bridge_env(fake, servers.rasa_url, servers.env), log)
         try:
             fake.wait_for("getUpdates", timeout=90)
             yield fake

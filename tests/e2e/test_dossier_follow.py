@@ -52,7 +52,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, e2e_catalogue: str) -> Itera
                "ZALO_API_BASE_URL": zalo.url, "ZALO_RATE_LIMIT": "50"}
         with run_servers(workdir, e2e_catalogue, credentials=credentials, extra_env=env) as servers:
             log = workdir / "bridge.log"
-            bridge = start_bridge(bridge_env(telegram, servers.rasa_url), log)
+            bridge = start_bridge(bridge_env(telegram, servers.rasa_url, servers.env), log)
             try:
                 telegram.wait_for("getUpdates", timeout=90)
                 job_env = {**os.environ, **env, "PYTHONPATH": str(ROOT),
