@@ -94,6 +94,22 @@ def log_turn(tracker: Tracker, outcome: str, *, procedure_code: str | None = Non
         log.warning("turn not logged", exc_info=True)
 
 
+def offer_person(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Any]:
+    """The hotline and the office for the current procedure's level (or the commune's)."""
+    from procedures_catalog import answers
+
+    catalog = get_catalog()
+    level = None
+    code = tracker.get_slot("procedure_code")
+    if code:
+        procedure = catalog.get(code)
+        level = procedure.level if procedure else None
+    offices = {k: o.as_dict() for k, o in catalog.offices().items()}
+    send(dispatcher, answers.handoff(offices, level=level))
+    log_turn(tracker, "handoff")
+    return understood()
+
+
 def misunderstood(tracker: Tracker) -> int:
     """Misunderstandings in a row so far."""
     value: Any = tracker.get_slot("misunderstandings") or 0

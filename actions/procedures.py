@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from procedures_catalog import answers
+from procedures_catalog import aspects as aspect_cues
 from procedures_catalog.dialogue import (
     Resolution,
     is_contrast,
@@ -16,21 +17,56 @@ from procedures_catalog.dialogue import (
     resolve,
     strip_correction,
 )
+from procedures_catalog.routing import route
 
-from .common import get_catalog, log_turn, misunderstood, send, understood, user_text
+from .common import get_catalog, log_turn, misunderstood, offer_person, send, understood, user_text
 
 
-def answer_about(dispatcher: CollectingDispatcher, code: str, aspect: str) -> list[EventType]:
-    """Send the answer for ``aspect`` of procedure ``code`` and remember it."""
+def aspect_list(value: Any) -> list[str]:
+    """Aspects kept in a slot ("documents,fees"), as a list of known aspects."""
+    if not value:
+        return []
+    return [a for a in str(value).split(",") if a in answers.ASPECTS]
+
+
+def intent_of(tracker: Tracker) -> tuple[str | None, float | None]:
+    """The classified intent of the latest message and its confidence."""
+    intent = tracker.latest_message.get("intent") or {}
+    return intent.get("name"), intent.get("confidence")
+
+
+def answer_about(dispatcher: CollectingDispatcher, code: str, aspects: str | list[str]) -> list[EventType]:
+    """Send the answer for ``aspects`` of procedure ``code`` and remember it."""
     catalog = get_catalog()
     facts = catalog.procedure_facts(code)  # with provenance, edition and contacts
     if facts is None:
         send(dispatcher, answers.not_found())
         return [SlotSet("procedure_code", None)]
+    wanted = [aspects] if isinstance(aspects, str) else list(aspects) or ["overview"]
     office = catalog.office_for_level(facts["level"])
-    send(dispatcher, answers.answer(facts, aspect, office.as_dict() if office else None))
+    send(dispatcher, answers.answer_aspects(facts, wanted, office.as_dict() if office else None))
     return [SlotSet("procedure_code", code), SlotSet("choices", None),
-            SlotSet("pending_aspect", None), SlotSet("last_aspect", aspect), *understood()]
+            SlotSet("pending_aspect", None), SlotSet("last_aspect", ",".join(wanted)), *understood()]
+
+
+def choose_aspects(tracker: Tracker, text: str, default: str, resolution: Resolution) -> list[str]:
+    """The aspects to answer: the words asked, else the conversation's, else the intent's."""
+    name = None
+    if resolution.code:
+        procedure = get_catalog().get(resolution.code)
+        name = procedure.name if procedure else None
+    cues = aspect_cues.detect(text, name)
+    if cues:
+        return cues
+    last = aspect_list(tracker.get_slot("last_aspect"))
+    if last and is_contrast(text):
+        return last  # "còn khai tử thì sao": the same question, another procedure
+    pending = aspect_list(tracker.get_slot("pending_aspect"))
+    if default == "overview" and pending and not tracker.get_slot("procedure_code"):
+        return pending
+    _, confidence = intent_of(tracker)
+    return aspect_cues.decide(text, default, confidence, name=name,
+                              names_procedure=resolution.kind == "procedure")
 
 
 def not_found(dispatcher: CollectingDispatcher, tracker: Tracker, *,
@@ -48,25 +84,46 @@ def not_found(dispatcher: CollectingDispatcher, tracker: Tracker, *,
 
 
 def handle(dispatcher: CollectingDispatcher, tracker: Tracker, resolution: Resolution,
-           aspect: str, text: str) -> list[EventType]:
-    """Turn a resolution into replies and slot events (and log the turn)."""
-    if resolution.kind in ("procedure", "followup") and resolution.code:
+           aspects: str | list[str], text: str, *, offer: bool = False) -> list[EventType]:
+    """Turn a resolution into replies and slot events (and log the turn).
+
+    ``offer`` asks among the top hits even when one stands out (the classifier read
+    the message as something else, so the bot checks before answering).
+    """
+    wanted = [aspects] if isinstance(aspects, str) else list(aspects) or ["overview"]
+    pending = ",".join(wanted)
+    if resolution.kind in ("procedure", "followup") and resolution.code and not offer:
         score = next((h.score for h in resolution.hits if h.code == resolution.code), None)
-        log_turn(tracker, "answered", procedure_code=resolution.code, aspect=aspect,
+        log_turn(tracker, "answered", procedure_code=resolution.code, aspect=wanted[0],
                  score=score if resolution.kind == "procedure" else None)
-        return answer_about(dispatcher, resolution.code, aspect)
-    if resolution.kind == "choices":
+        return answer_about(dispatcher, resolution.code, wanted)
+    if resolution.kind == "choices" or (offer and resolution.hits):
         hits = [h.as_dict() for h in resolution.hits[:3]]
-        send(dispatcher, answers.choice_question(hits))
+        intro = "Có phải bạn hỏi một trong các thủ tục này? Bấm chọn, hoặc gõ số:" if offer else None
+        send(dispatcher, answers.choice_question(hits, intro))
         log_turn(tracker, "choices", score=hits[0]["score"] if hits else None)
-        return [SlotSet("choices", [h["code"] for h in hits]), SlotSet("pending_aspect", aspect),
+        return [SlotSet("choices", [h["code"] for h in hits]), SlotSet("pending_aspect", pending),
                 *understood()]
     if not text.strip():
         # A bare button like "Lệ phí" before any procedure was named.
         send(dispatcher, answers.ask_which())
-        log_turn(tracker, "answered", aspect=aspect)
-        return [SlotSet("pending_aspect", aspect)]
+        log_turn(tracker, "answered", aspect=wanted[0])
+        return [SlotSet("pending_aspect", pending)]
     return not_found(dispatcher, tracker)
+
+
+def rerouted(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """Answer a procedure question the classifier took for something else, or None."""
+    text = user_text(tracker)
+    intent, confidence = intent_of(tracker)
+    decision = route(get_catalog().index(), intent, confidence, text,
+                     current=tracker.get_slot("procedure_code"),
+                     choices=tracker.get_slot("choices") or [])
+    if decision.target == "handoff":
+        return offer_person(dispatcher, tracker)
+    if decision.target != "procedure" or decision.resolution is None:
+        return None
+    return handle(dispatcher, tracker, decision.resolution, decision.aspects, text, offer=decision.offer)
 
 
 class AnswerAspectAction(Action):
@@ -80,16 +137,14 @@ class AnswerAspectAction(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         text = user_text(tracker)
-        aspect = self.aspect
-        last = tracker.get_slot("last_aspect")
-        if aspect == "overview" and last and is_contrast(text):
-            aspect = last  # "còn khai tử thì sao": the same question, another procedure
-        elif aspect == "overview" and tracker.get_slot("pending_aspect") and not tracker.get_slot("procedure_code"):
-            aspect = tracker.get_slot("pending_aspect")
+        events = rerouted(dispatcher, tracker)  # e.g. "cho tui số điện thoại địa chính xã"
+        if events is not None:
+            return events
         resolution = resolve(get_catalog().index(), text,
                              current=tracker.get_slot("procedure_code"),
                              choices=tracker.get_slot("choices") or [])
-        return handle(dispatcher, tracker, resolution, aspect, text)
+        return handle(dispatcher, tracker, resolution,
+                      choose_aspects(tracker, text, self.aspect, resolution), text)
 
 
 class ActionAnswerOverview(AnswerAspectAction):
@@ -132,21 +187,23 @@ class ActionChooseProcedure(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        aspect = tracker.get_slot("pending_aspect") or tracker.get_slot("last_aspect") or "overview"
+        text = user_text(tracker)
+        asked = [a for a in aspect_cues.detect(text) if a != "overview"]
+        aspect = (asked or aspect_list(tracker.get_slot("pending_aspect"))
+                  or aspect_list(tracker.get_slot("last_aspect")) or ["overview"])
         code = next(tracker.get_latest_entity_values("procedure_code"), None)
         catalog = get_catalog()
         if code and catalog.get(str(code), include_retired=False):
-            log_turn(tracker, "answered", procedure_code=str(code), aspect=aspect)
+            log_turn(tracker, "answered", procedure_code=str(code), aspect=aspect[0])
             return answer_about(dispatcher, str(code), aspect)
         choices = tracker.get_slot("choices") or []
-        text = user_text(tracker)
         if not choices:
             if parse_choice(text) is not None:
                 # "số 2" with nothing offered picks nothing; searched, it would name
                 # "lý lịch tư pháp số 2". Ask which procedure instead.
                 send(dispatcher, answers.ask_which())
-                log_turn(tracker, "answered", aspect=aspect)
-                return [SlotSet("pending_aspect", aspect)]
+                log_turn(tracker, "answered", aspect=aspect[0])
+                return [SlotSet("pending_aspect", ",".join(aspect))]
             # "cái khai sinh" with nothing offered: the words are a question of their own.
             resolution = resolve(catalog.index(), text, current=tracker.get_slot("procedure_code"))
             return handle(dispatcher, tracker, resolution, aspect, text)
@@ -165,11 +222,11 @@ class ActionCorrectProcedure(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         text = user_text(tracker)
         rest, _ = strip_correction(text)
-        aspect = tracker.get_slot("last_aspect") or "overview"
+        aspect = aspect_cues.detect(text) or aspect_list(tracker.get_slot("last_aspect")) or ["overview"]
         if not rest:
             send(dispatcher, answers.ask_which())
             log_turn(tracker, "answered")
-            return [SlotSet("procedure_code", None), SlotSet("pending_aspect", aspect)]
+            return [SlotSet("procedure_code", None), SlotSet("pending_aspect", ",".join(aspect))]
         resolution = resolve(get_catalog().index(), text, current=tracker.get_slot("procedure_code"),
                              choices=tracker.get_slot("choices") or [])
         return handle(dispatcher, tracker, resolution, aspect, text)

@@ -10,11 +10,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from procedures_catalog import answers, editions
-from procedures_catalog.dialogue import resolve
 from procedures_catalog.normalize import fold
 
-from .common import get_catalog, log_turn, send, understood, user_text
-from .procedures import answer_about, not_found
+from .common import get_catalog, log_turn, offer_person, send, understood, user_text
+from .procedures import not_found, rerouted
 
 _ONLINE_WORDS = [
     (re.compile(r"\btoan trinh\b|\bhoan toan\b|\bhet (?:tren|qua) mang\b"), "toan_trinh"),
@@ -53,6 +52,9 @@ class ActionCatalogueStats(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        events = rerouted(dispatcher, tracker)
+        if events is not None:
+            return events
         catalog = get_catalog()
         folded = fold(user_text(tracker))
         stats = catalog.stats()
@@ -84,6 +86,9 @@ class ActionPortalHelp(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        events = rerouted(dispatcher, tracker)
+        if events is not None:
+            return events
         topic = next(tracker.get_latest_entity_values("portal_topic"), None)
         topic = topic or detect_portal_topic(user_text(tracker))
         if topic in ("account", "login", "payment", "tracking", "password"):
@@ -102,16 +107,10 @@ class ActionHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        catalog = get_catalog()
-        level = None
-        code = tracker.get_slot("procedure_code")
-        if code:
-            procedure = catalog.get(code)
-            level = procedure.level if procedure else None
-        offices = {k: o.as_dict() for k, o in catalog.offices().items()}
-        send(dispatcher, answers.handoff(offices, level=level))
-        log_turn(tracker, "handoff")
-        return understood()
+        events = rerouted(dispatcher, tracker)
+        if events is not None:
+            return events
+        return offer_person(dispatcher, tracker)
 
 
 class ActionFallback(Action):
@@ -122,20 +121,9 @@ class ActionFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        text = user_text(tracker)
-        catalog = get_catalog()
-        if text.strip():
-            resolution = resolve(catalog.index(), text, choices=tracker.get_slot("choices") or [])
-            if resolution.kind == "procedure" and resolution.code:
-                log_turn(tracker, "answered", procedure_code=resolution.code, aspect="overview",
-                         score=resolution.hits[0].score if resolution.hits else None)
-                return answer_about(dispatcher, resolution.code, "overview")
-            if resolution.kind == "choices":
-                hits = [h.as_dict() for h in resolution.hits[:3]]
-                send(dispatcher, answers.choice_question(hits))
-                log_turn(tracker, "choices", score=hits[0]["score"] if hits else None)
-                return [SlotSet("choices", [h["code"] for h in hits]),
-                        SlotSet("pending_aspect", "overview"), *understood()]
+        events = rerouted(dispatcher, tracker)
+        if events is not None:
+            return events
         return not_found(dispatcher, tracker, fallback=True)
 
 
@@ -151,6 +139,9 @@ class ReplyAction(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        events = rerouted(dispatcher, tracker)
+        if events is not None:
+            return events
         dispatcher.utter_message(response=self.response)
         log_turn(tracker, self.outcome)
         return []

@@ -138,12 +138,13 @@ def procedure_payload(p: Mapping[str, Any], aspect: str) -> dict[str, Any]:
     }
 
 
-def next_buttons(current: str | None, *, card: bool = False) -> list[dict[str, str]]:
-    """Buttons for the next questions (the current aspect left out), then "other".
+def next_buttons(current: str | Sequence[str] | None, *, card: bool = False) -> list[dict[str, str]]:
+    """Buttons for the next questions (the aspects just answered left out), then "other".
 
     With ``card``, the checklist card's button comes first (after a documents list).
     """
-    buttons = [{"title": t, "payload": pl} for a, t, pl in NEXT_BUTTONS if a != current][:4]
+    answered = {current} if isinstance(current, str) or current is None else set(current)
+    buttons = [{"title": t, "payload": pl} for a, t, pl in NEXT_BUTTONS if a not in answered][:4]
     if card:
         buttons = [CARD_BUTTON, *buttons[:3]]
     return buttons + [OTHER_BUTTON]
@@ -205,19 +206,60 @@ def _steps_items(steps: str) -> list[str]:
 
 
 def answer(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] | None = None) -> list[Reply]:
-    """Answer one aspect of a procedure.
+    """Answer one aspect of a procedure (see :func:`answer_aspects`)."""
+    return answer_aspects(p, [aspect], office)
+
+
+def answer_aspects(p: Mapping[str, Any], aspects: Sequence[str],
+                   office: Mapping[str, Any] | None = None) -> list[Reply]:
+    """Answer one or more aspects of a procedure, naming it so a switch is visible.
 
     Args:
         p: the procedure as :func:`procedures_catalog.service.procedure_to_dict` gives it.
-        aspect: one of :data:`ASPECTS`.
+        aspects: aspects from :data:`ASPECTS`, the one asked first first (unknown
+            ones read as ``overview``; duplicates are dropped).
         office: the office for the procedure's level (``Office.as_dict()``), if known.
 
     Returns:
-        The messages to send: the procedure payload first, then text; the last text
-        carries the buttons for the next questions.
+        The messages to send: the procedure payload first (``aspect`` is the first
+        aspect answered; ``aspects`` lists them when there are several), then text
+        (no message over :data:`MAX_CHARS`); the last text carries the buttons.
     """
-    if aspect not in ASPECTS:
-        aspect = "overview"
+    wanted = list(dict.fromkeys(a if a in ASPECTS else "overview" for a in aspects)) or ["overview"]
+    if "overview" in wanted and len(wanted) > 1:
+        wanted.remove("overview")  # the specific question is the answer asked for
+    texts: list[str] = []
+    for n, aspect in enumerate(wanted):
+        body = _aspect_texts(p, aspect, office)
+        if body and n == 0 and not body[0].startswith(("📌", "📄 Giấy tờ cho:")):
+            # Every answer names its procedure, so a wrong switch can be seen.
+            body[0] = f"📌 {shorten(p['name'], 90)}\n{body[0]}"
+        texts.extend(body)
+    if prov.reform_applies(p):
+        # Once per answer: the caveat with an overview, else a short note (the level
+        # and where answers carry the caveat themselves).
+        if "overview" in wanted:
+            texts.append(prov.reform_caveat(p))
+        elif any(a not in ("level", "where") for a in wanted):
+            texts.append(prov.reform_note(p))
+    fresh = prov.freshness_line(p)
+    if fresh and texts:
+        texts[-1] = f"{texts[-1]}\n{fresh}"
+    payload = procedure_payload(p, wanted[0])
+    if len(wanted) > 1:
+        payload["aspects"] = wanted
+    replies = [Reply(custom=payload)]
+    # Office details and agencies vary in length: no message may pass MAX_CHARS.
+    replies += [Reply(text=part) for t in texts if t for part in split_message(t)]
+    # Next questions, then 👍/👎, and "another procedure" last (Zalo, which shows five
+    # buttons at most, sends the 👍/👎 in a message of their own).
+    buttons = next_buttons(wanted, card="documents" in wanted and bool(p.get("documents")))
+    replies[-1].buttons = buttons[:-1] + RATING_BUTTONS + buttons[-1:]
+    return replies
+
+
+def _aspect_texts(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] | None) -> list[str]:
+    """The text of one aspect's answer (one or more messages' worth)."""
     name = p["name"]
     reform = prov.reform_applies(p)
     if reform:
@@ -305,21 +347,7 @@ def answer(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] | None =
             if len(items) > 6:
                 body.append(f"Xem đủ các bước tại: {portal}")
             texts.extend(split_message("\n".join(body))[:2])
-    if reform and aspect == "overview":
-        texts.append(prov.reform_caveat(p))
-    elif reform and aspect not in ("level", "where"):
-        texts.append(prov.reform_note(p))
-    fresh = prov.freshness_line(p)
-    if fresh and texts:
-        texts[-1] = f"{texts[-1]}\n{fresh}"
-    replies = [Reply(custom=procedure_payload(p, aspect))]
-    # Office details and agencies vary in length: no message may pass MAX_CHARS.
-    replies += [Reply(text=part) for t in texts if t for part in split_message(t)]
-    # Next questions, then 👍/👎, and "another procedure" last (Zalo, which shows five
-    # buttons at most, sends the 👍/👎 in a message of their own).
-    buttons = next_buttons(aspect, card=aspect == "documents" and bool(p.get("documents")))
-    replies[-1].buttons = buttons[:-1] + RATING_BUTTONS + buttons[-1:]
-    return replies
+    return texts
 
 
 def choice_question(hits: Sequence[Mapping[str, Any]], intro: str | None = None) -> list[Reply]:

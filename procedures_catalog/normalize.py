@@ -20,7 +20,8 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-_COMBINING = re.compile(r"[\u0300-\u036f]")
+from .language import load_words, strip_marks
+
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _TAG = re.compile(r"<[^>]{0,200}>")
 # Script and style elements are code, not words: drop their content with the tags.
@@ -30,13 +31,6 @@ _CODE_ELEMENT = re.compile(
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 MAX_QUERY_CHARS = 500
-
-
-def strip_marks(text: str) -> str:
-    """Remove Vietnamese accent marks and map đ/Đ to d/D, keeping case and spacing."""
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = _COMBINING.sub("", decomposed)
-    return unicodedata.normalize("NFC", stripped).replace("đ", "d").replace("Đ", "D")
 
 
 @lru_cache(maxsize=65536)
@@ -70,156 +64,9 @@ def sanitize(text: str | None, max_chars: int = MAX_QUERY_CHARS) -> str:
     return text[:max_chars]
 
 
-# Words whose diacritic form tells what they mean, mapped before folding.
-# Southern speech and teencode that would be ambiguous once folded.
-_DIACRITIC_WORDS: dict[str, str] = {
-    "hông": "không",
-    "hổng": "không",
-    "hổm": "không",
-    "hem": "không",
-    "hơm": "không",
-    "hok": "không",
-    "hk": "không",
-    "khg": "không",
-    "kg": "không",
-    "ko": "không",
-    "k": "không",
-    "kh": "không",
-    "khum": "không",
-    "mần": "làm",
-    "dô": "vào",
-    "vô": "vào",
-    "zô": "vào",
-    "dzô": "vào",
-    "zậy": "vậy",
-    "dzậy": "vậy",
-    "zị": "vậy",
-    "zay": "vậy",
-    "ổng": "ông",
-    "bả": "bà",
-    "nhiêu": "bao nhiêu",
-    "mí": "mấy",
-    "nhứt": "nhất",
-    "tui": "tôi",
-    "t": "tôi",
-    "mk": "mình",
-    "dc": "được",
-    "đc": "được",
-    "dk": "đăng ký",
-    "đk": "đăng ký",
-    "đky": "đăng ký",
-    "dky": "đăng ký",
-    "j": "gì",
-    "gi": "gì",
-    "z": "vậy",
-    "lm": "làm",
-    "bn": "bao nhiêu",
-    "bnh": "bao nhiêu",
-    "ntn": "như thế nào",
-    "ng": "người",
-    "nc": "nước",
-    "r": "rồi",
-    "vs": "với",
-    "hs": "hồ sơ",
-    "tt": "thủ tục",
-    "tthc": "thủ tục hành chính",
-    "đt": "điện thoại",
-    "sđt": "số điện thoại",
-    "sdt": "số điện thoại",
-    "cccd": "căn cước công dân",
-    "cmnd": "chứng minh nhân dân",
-    "cmt": "chứng minh nhân dân",
-    "gks": "giấy khai sinh",
-    "gkh": "giấy kết hôn",
-    "gplx": "giấy phép lái xe",
-    "gpxd": "giấy phép xây dựng",
-    "gpkd": "giấy phép kinh doanh",
-    "gcn": "giấy chứng nhận",
-    "gcnqsdd": "giấy chứng nhận quyền sử dụng đất",
-    "qsdd": "quyền sử dụng đất",
-    "qsdđ": "quyền sử dụng đất",
-    "hkd": "hộ kinh doanh",
-    "dkkd": "đăng ký kinh doanh",
-    "đkkd": "đăng ký kinh doanh",
-    "bhyt": "bảo hiểm y tế",
-    "bhxh": "bảo hiểm xã hội",
-    "bhtn": "bảo hiểm thất nghiệp",
-    "ubnd": "ủy ban nhân dân",
-    "ub": "ủy ban",
-    "lltp": "lý lịch tư pháp",
-    "llp": "lý lịch tư pháp",
-    "xnc": "xác nhận",
-    "xn": "xác nhận",
-    "tp": "thành phố",
-    "dvc": "dịch vụ công",
-    "dv": "dịch vụ",
-    "sổ đỏ": "sổ đỏ",
-    "gđ": "gia đình",
-    "gd": "gia đình",
-    "vneid": "vneid",
-    "tthn": "tình trạng hôn nhân",
-    "htx": "hợp tác xã",
-    "nvqs": "nghĩa vụ quân sự",
-    "pccc": "phòng cháy chữa cháy",
-    "attp": "an toàn thực phẩm",
-    "vsattp": "vệ sinh an toàn thực phẩm",
-    "tnld": "tai nạn lao động",
-    "tnlđ": "tai nạn lao động",
-    "dn": "doanh nghiệp",
-    "cty": "công ty",
-    "tnhh": "trách nhiệm hữu hạn",
-    "bđs": "bất động sản",
-    "bds": "bất động sản",
-    "xkld": "xuất khẩu lao động",
-    "xklđ": "xuất khẩu lao động",
-    "hđlđ": "hợp đồng lao động",
-    "hdld": "hợp đồng lao động",
-    "gpmt": "giấy phép môi trường",
-    "đtm": "đánh giá tác động môi trường",
-    "dtm": "đánh giá tác động môi trường",
-    "ttbtxh": "trợ cấp bảo trợ xã hội",
-    "btxh": "bảo trợ xã hội",
-    "nkt": "người khuyết tật",
-    "nct": "người cao tuổi",
-    "hn": "hôn nhân",
-    "lđtbxh": "lao động thương binh xã hội",
-    "ldtbxh": "lao động thương binh xã hội",
-    "hđnd": "hội đồng nhân dân",
-    "hdnd": "hội đồng nhân dân",
-    "qđ": "quyết định",
-    "gxn": "giấy xác nhận",
-    "gdkx": "giấy đăng ký xe",
-    "đkx": "đăng ký xe",
-    "dkx": "đăng ký xe",
-    "onl": "online",
-    "onlai": "online",
-    "onlien": "online",
-    "olai": "online",
-    "oline": "online",
-    "onine": "online",
-    "ol": "online",
-    "vk": "vợ",
-    "ck": "chồng",
-    "bme": "bố mẹ",
-    "bm": "bố mẹ",
-    "pm": "phần mềm",
-    "web": "web",
-    "mik": "mình",
-    "kt": "kiểm tra",
-    "tgian": "thời gian",
-    "tg": "thời gian",
-    "bít": "biết",
-    "bik": "biết",
-    "bjk": "biết",
-    "bjt": "biết",
-    "wa": "qua",
-    "ik": "đi",
-    "ak": "à",
-    "uh": "ừ",
-    "ukm": "ừ",
-    "oke": "ok",
-    "okie": "ok",
-}
+# Words whose diacritic form tells what they mean (and teencode), spelled out before
+# folding. Kept in data/language/words.yaml, shared with the NLU tokenizer.
+_DIACRITIC_WORDS, _UNAMBIGUOUS_FOLDED = load_words()
 
 # Letters the Telex input method uses as tone keys; no Vietnamese syllable ends in
 # them, so a trailing one on an unknown token is a leftover.
@@ -399,6 +246,7 @@ def normalize(text: str | None, vocab: Vocabulary | None = None) -> list[str]:
 
 # The folded keys of the map above, for tokens that only match once folded.
 _FOLDED_WORDS: dict[str, str] = {fold(k): fold(v) for k, v in _DIACRITIC_WORDS.items()}
+_FOLDED_WORDS.update({k: fold(v) for k, v in _UNAMBIGUOUS_FOLDED.items() if k not in _FOLDED_WORDS})
 
 
 def _split_glued(word: str, vocab: Vocabulary) -> list[str] | None:

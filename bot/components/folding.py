@@ -5,40 +5,27 @@ accents (đ → d), case and a few teencode spellings makes them one feature, so
 intent classifier learns from fewer examples. ``bench/nlu_folding.py`` trains the
 pipeline with and without this component on the same data and prints what it buys.
 
-This module runs inside the Rasa environment (SQLAlchemy 1.4), so it must not import
-the catalogue package; its folding mirrors ``procedures_catalog.normalize.fold``.
+This module runs inside the Rasa environment (SQLAlchemy 1.4): it imports only
+``procedures_catalog.language`` (standard library and PyYAML), which reads the same
+word list as the catalogue search, so NLU and search see the same words.
 """
 
 from __future__ import annotations
-
-import re
-import unicodedata
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-_COMBINING = re.compile(r"[\u0300-\u036f]")
+from procedures_catalog.language import fold_word, load_words, spell_out_token
 
-# Teencode that maps to one folded word (multi-word expansions stay as typed: the
-# classifier sees them in training data).
-TEENCODE: dict[str, str] = {
-    "ko": "khong", "k": "khong", "kg": "khong", "khg": "khong", "hok": "khong",
-    "hong": "khong", "hem": "khong", "kh": "khong", "khum": "khong",
-    "dc": "duoc", "dk": "dang_ky", "j": "gi", "z": "vay", "zay": "vay", "dzay": "vay",
-    "lm": "lam", "bn": "bao_nhieu", "nhieu": "nhieu", "ntn": "nhu_the_nao",
-    "onl": "online", "ol": "online", "olai": "online", "onlai": "online",
-    "fi": "phi", "fy": "phi", "r": "roi", "vs": "voi", "mk": "minh", "t": "toi",
-    "tui": "toi", "tthc": "thu_tuc", "tt": "thu_tuc", "hs": "ho_so",
-}
+# The folded words the tokenizer maps (gibberish guard: known abbreviations).
+TEENCODE: dict[str, str] = {key: fold_word(value) for key, value in load_words()[1].items()}
 
 
 def fold(text: str) -> str:
     """Lower case, no accents, đ → d (same as the catalogue's folding)."""
-    text = unicodedata.normalize("NFD", text.lower())
-    text = _COMBINING.sub("", text)
-    return unicodedata.normalize("NFC", text).replace("đ", "d")
+    return fold_word(text)
 
 
 @DefaultV1Recipe.register(
@@ -51,8 +38,8 @@ class FoldingTokenizer(WhitespaceTokenizer):
         """Whitespace tokens with folded text; offsets still point into the original."""
         tokens = super().tokenize(message, attribute)
         for token in tokens:
-            folded = fold(token.text)
-            token.text = TEENCODE.get(folded, folded)
+            # The same spelling-out as the catalogue search (data/language/words.yaml).
+            token.text = spell_out_token(token.text)
             # The count-vector featurisers read the lemma, not the text.
             token.lemma = token.text
         return tokens

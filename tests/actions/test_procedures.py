@@ -88,7 +88,7 @@ def test_a_follow_up_keeps_the_procedure(run, tracker, catalog) -> None:
     # fixtures/mid_conversation.json: "còn lệ phí thì sao" about 1.001193.
     out = run(ActionAnswerFees(), tracker("mid_conversation"))
     out.assert_answer(catalog, KHAI_SINH, "fees")
-    assert out.texts[0].startswith("💰 Lệ phí:")
+    assert out.texts[0].startswith("📌 Thủ tục đăng ký khai sinh\n💰 Lệ phí:")  # names the procedure
 
 
 def test_a_question_without_a_procedure_keeps_the_procedure(run, tracker, catalog) -> None:

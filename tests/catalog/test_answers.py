@@ -18,7 +18,9 @@ from procedures_catalog.answers import (
     PORTAL_URL,
     Reply,
     answer,
+    answer_aspects,
     choice_question,
+    shorten,
     split_message,
 )
 from procedures_catalog.facts import procedure_facts
@@ -58,9 +60,19 @@ EXPECTED_PROVENANCE = {"portal": "official", "assigned": "estimate"}
 
 
 def _texts(replies: list[Reply]) -> list[str]:
-    """The answer's texts without the freshness line and the one-line reform reminder."""
-    texts = ["\n".join(line for line in r.text.split("\n") if not line.startswith("🗓"))
-             for r in replies if r.text]
+    """The answer's texts without the "📌 name" line that opens an aspect's answer, the
+    freshness line and the one-line reform reminder."""
+    texts = []
+    for r in replies:
+        if not r.text:
+            continue
+        text = re.sub(r"^📌 [^
+]*
+", "", r.text) if r.text.startswith("📌 ") and "
+" in r.text else r.text
+        texts.append("
+".join(line for line in text.split("
+") if not line.startswith("🗓")))
     return [t for t in texts if t and not t.startswith("⚠ Lưu ý:")]
 
 
@@ -206,3 +218,24 @@ def test_split_message_keeps_every_word_within_the_limit() -> None:
     assert all(len(part) <= MAX_CHARS for part in parts)
     assert _flat(" ".join(parts)) == _flat(text)
     assert split_message("") == []
+
+
+def test_every_answer_names_its_procedure(every_answer) -> None:
+    # A follow-up that switched procedure must be visible in the answer itself.
+    for p, aspect, _, replies in every_answer:
+        first = next(r.text for r in replies if r.text)
+        assert shorten(p["name"], 60)[:40] in first.replace("\n", " "), (p["code"], aspect, first[:80])
+
+
+def test_two_aspects_in_one_answer(catalog: Catalog) -> None:
+    p = procedure_facts(catalog, catalog.get("1.001193"))
+    replies = answer_aspects(p, ["documents", "fees"])
+    assert replies[0].custom["aspect"] == "documents"
+    assert replies[0].custom["aspects"] == ["documents", "fees"]
+    texts = [r.text for r in replies if r.text]
+    assert texts[0].startswith("📄 Giấy tờ cho:") and any(t.startswith("💰 Lệ phí:") for t in texts)
+    assert all(len(t) <= MAX_CHARS for t in texts)
+    titles = [b["title"] for b in replies[-1].buttons]
+    assert "📄 Giấy tờ" not in titles and "💰 Lệ phí" not in titles
+    # One aspect: no "aspects" key (the payload contract is unchanged).
+    assert "aspects" not in answer_aspects(p, ["fees"])[0].custom

@@ -1,0 +1,153 @@
+"""Which aspect of a procedure a message asks about: a decision of its own.
+
+The intent classifier learns aspects from examples, but a question that also names a
+procedure ("chuyển đất vườn lên thổ cư cần hồ sơ gì") is often classified by its
+procedure words and loses the aspect. The aspects are a small closed set with strong
+question words ("giấy tờ", "bao nhiêu tiền", "mấy ngày", "ở đâu", "qua mạng", "các
+bước"), kept in ``data/language/aspects.yaml``; :func:`decide` combines those cues
+with the classifier's reading.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .language import load_words
+from .normalize import fold, normalize
+
+ASPECTS = ("overview", "level", "where", "online", "documents", "fees", "time", "steps")
+# Aspects a message can ask about (overview is what is left when none is asked).
+ASKABLE = ASPECTS[1:]
+# Cues may also mark "which procedure" (the overview), overriding a classifier's guess.
+CUE_ASPECTS = ASPECTS
+DATA = Path(__file__).resolve().parent / "data" / "language" / "aspects.yaml"
+# At most this many aspects are answered for one message.
+MAX_ASPECTS = 2
+# Below this confidence an aspect intent without any cue word is not trusted; when the
+# message also names a procedure, the classifier mostly reads its procedure words, so
+# it must be nearly sure (dev questions: most aspect errors came from there).
+TRUST_INTENT = 0.6
+TRUST_INTENT_NAMED = 0.9
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One aspect cue found in a message."""
+
+    aspect: str
+    start: int
+    text: str
+
+
+class CueError(ValueError):
+    """The aspect cue file is malformed (names the aspect and pattern)."""
+
+
+@lru_cache(maxsize=4)
+def load_cues(path: Path = DATA) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Read and validate the cue file: known aspects, compilable patterns."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    table = raw.get("aspects")
+    if not isinstance(table, dict):
+        raise CueError(f"{path.name}: top-level 'aspects' mapping missing")
+    out: list[tuple[str, re.Pattern[str]]] = []
+    for aspect, patterns in table.items():
+        if aspect not in CUE_ASPECTS:
+            raise CueError(f"{path.name}: unknown aspect {aspect!r} (one of {', '.join(CUE_ASPECTS)})")
+        if not isinstance(patterns, list) or not patterns:
+            raise CueError(f"{path.name}: aspect {aspect!r} needs a list of patterns")
+        for pattern in patterns:
+            if not isinstance(pattern, str) or re.search(r"[^\x00-\x7f]", pattern):
+                raise CueError(f"{path.name}: {aspect}: pattern {pattern!r} must be folded ASCII text")
+            try:
+                out.append((aspect, re.compile(pattern)))
+            except re.error as exc:
+                raise CueError(f"{path.name}: {aspect}: bad pattern {pattern!r}: {exc}") from exc
+    return tuple(out)
+
+
+_DOUBLED_END = re.compile(r"([a-z])\1+\b")
+
+
+def cue_text(text: str | None) -> str:
+    """The folded message with teencode and southern words spelled out.
+
+    A letter typed twice at a word's end ("tiềnn", "ngàyy") is typed once: no
+    Vietnamese syllable ends so.
+    """
+    folded = load_words()[1]
+    words = (fold(folded[t]) if t in folded else t for t in normalize(text))
+    return _DOUBLED_END.sub(r"\1", " ".join(words))
+
+
+def find_cues(text: str | None, name: str | None = None) -> list[Cue]:
+    """Aspect cues in ``text``, in the order they appear (one per aspect).
+
+    Args:
+        text: what the citizen typed.
+        name: the procedure's name, if known: a cue that is part of it ("thời hạn"
+            in "gia hạn thời hạn sử dụng đất") names the procedure, not the question.
+    """
+    folded = cue_text(text)
+    if not folded:
+        return []
+    name_folded = f" {fold(name)} " if name else ""
+    found: dict[str, Cue] = {}
+    for aspect, pattern in load_cues():
+        for match in pattern.finditer(folded):
+            if name_folded and f" {match.group(0).strip()} " in name_folded:
+                continue
+            best = found.get(aspect)
+            if best is None or match.start() < best.start:
+                found[aspect] = Cue(aspect, match.start(), match.group(0))
+            break
+    if "level" in found:
+        # "ở xã hay lên tỉnh": the level answer says where to go as well.
+        found.pop("where", None)
+    return sorted(found.values(), key=lambda c: c.start)
+
+
+def detect(text: str | None, name: str | None = None) -> list[str]:
+    """The aspects ``text`` asks about, in order (``[]`` when it asks none).
+
+    ``["overview"]`` means the words ask which procedure ("cần làm những giấy tờ gì").
+    """
+    found = [c.aspect for c in find_cues(text, name)]
+    asked = [a for a in found if a != "overview"]
+    return asked[:MAX_ASPECTS] if asked else found[:1]
+
+
+def decide(text: str | None, intent_aspect: str | None, confidence: float | None = None,
+           *, name: str | None = None, names_procedure: bool = False) -> list[str]:
+    """The aspects to answer, combining the cue words with the classifier.
+
+    Args:
+        text: what the citizen typed.
+        intent_aspect: the aspect of the classified intent (``overview`` for
+            ``ask_procedure``), or None when the intent is not about a procedure.
+        confidence: the classifier's confidence in that intent.
+        name: the procedure's name, if resolved (its own words are not cues).
+        names_procedure: True when the message itself names a procedure (not a bare
+            follow-up); then an aspect the classifier guessed without any cue word
+            is not trusted ("tách sổ cho con được hông" asks about the procedure).
+
+    Returns:
+        One or two aspects, first the one asked first.
+    """
+    cues = detect(text, name)
+    if cues:
+        return cues
+    aspect = intent_aspect if intent_aspect in ASPECTS else "overview"
+    if aspect == "overview":
+        return ["overview"]
+    threshold = TRUST_INTENT_NAMED if names_procedure else TRUST_INTENT
+    if (names_procedure and aspect == "online") or (confidence or 0.0) < threshold:
+        # "… được hông" reads as "online?" to the classifier; without a word about
+        # the internet it asks whether the procedure itself can be done.
+        return ["overview"]
+    return [aspect]

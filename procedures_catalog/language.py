@@ -1,0 +1,82 @@
+"""Language data shared by the catalogue search and the NLU tokenizer.
+
+The words citizens type ("ko", "dc", "hông", "cccd", "nhiêu") are spelled out from one
+data file, ``data/language/words.yaml``, read by :mod:`procedures_catalog.normalize`
+(the search, SQLAlchemy 2 environment) and by ``bot/components/folding.py`` (the Rasa
+NLU tokenizer, Rasa environment), so both see the same words. This module needs only
+the standard library and PyYAML, which both environments have; it must not import
+anything else from this package.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DATA_DIR = Path(__file__).resolve().parent / "data" / "language"
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
+class LanguageDataError(ValueError):
+    """A language data file is malformed (the message names file, key and problem)."""
+
+
+def strip_marks(text: str) -> str:
+    """Remove Vietnamese accent marks and map đ/Đ to d/D, keeping case and spacing."""
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = _COMBINING.sub("", decomposed)
+    return unicodedata.normalize("NFC", stripped).replace("đ", "d").replace("Đ", "D")
+
+
+def fold_word(text: str) -> str:
+    """Lower case, no accents, đ → d (punctuation kept)."""
+    return strip_marks(unicodedata.normalize("NFC", text).lower())
+
+
+def _mapping(raw: dict, section: str, path: Path) -> dict[str, str]:
+    table = raw.get(section)
+    if not isinstance(table, dict) or not table:
+        raise LanguageDataError(f"{path.name}: section {section!r} must be a non-empty mapping")
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        if not isinstance(key, str) or not isinstance(value, str) or not key.strip() or not value.strip():
+            raise LanguageDataError(f"{path.name}: {section}: {key!r}: key and value must be non-empty text")
+        if key != key.lower().strip() or " " in key.strip() and section == "folded":
+            raise LanguageDataError(f"{path.name}: {section}: {key!r}: keys are lower case, one word")
+        if section == "folded" and fold_word(key) != key:
+            raise LanguageDataError(f"{path.name}: folded: {key!r}: keys here are typed without accents")
+        out[unicodedata.normalize("NFC", key)] = unicodedata.normalize("NFC", value)
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_words(path: Path = DATA_DIR / "words.yaml") -> tuple[dict[str, str], dict[str, str]]:
+    """(words as typed → meaning, folded forms → meaning), validated."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise LanguageDataError(f"{path.name}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise LanguageDataError(f"{path.name}: expected the sections 'words' and 'folded'")
+    unknown = set(raw) - {"words", "folded"}
+    if unknown:
+        raise LanguageDataError(f"{path.name}: unknown section(s) {sorted(unknown)}")
+    return _mapping(raw, "words", path), _mapping(raw, "folded", path)
+
+
+def spell_out_token(token: str) -> str:
+    """One typed token, spelled out and folded ("Hông" → "khong", "bn" → "bao nhieu").
+
+    The NLU tokenizer's reading of a word: the as-typed form first (accents decide
+    "hông" from "hồng"), then the unambiguous folded forms; else just folded.
+    """
+    words, folded = load_words()
+    low = unicodedata.normalize("NFC", token).lower().strip(".,!?;:…\"'()[]")
+    if low in words:
+        return fold_word(words[low])
+    key = fold_word(low)
+    return fold_word(folded[key]) if key in folded else fold_word(token.lower())

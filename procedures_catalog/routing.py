@@ -1,0 +1,137 @@
+"""Search-aware routing: a procedure question is never refused for its wording.
+
+The intent classifier reads "cho tui hỏi làm giấy phép cất nhà" as small talk now
+and then, "… nộp qua mạng được không" as portal help, "hổng có giấy đó thì sao" as
+nothing at all. :func:`route` looks at the same message with the catalogue search and
+a few explicit cue lists (``data/language/routing.yaml``) and decides whether to keep
+the classifier's intent or answer about a procedure instead:
+
+* an explicit request keeps its intent (a person, the portal itself, the totals);
+* a follow-up about the procedure under discussion that asks an aspect is answered;
+* a message with procedure words that names a catalogue procedure is answered, or,
+  when the classifier was sure it was something else, offered as a choice;
+* anything else keeps its intent (``out_of_scope`` only when both agree).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from . import aspects as aspect_cues
+from .dialogue import Resolution, resolve
+from .search import SearchIndex
+
+DATA = Path(__file__).resolve().parent / "data" / "language" / "routing.yaml"
+GROUPS = ("domain", "handoff", "portal", "stats")
+# Intents whose own answer is not about one procedure.
+SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge"})
+OTHER_INTENTS = SMALL_TALK | {"out_of_scope", "nlu_fallback", "human_handoff", "portal_help",
+                              "catalogue_stats"}
+# A classifier this sure of a non-procedure intent only gets a choice question.
+SURE = 0.8
+
+
+class RoutingCueError(ValueError):
+    """The routing cue file is malformed."""
+
+
+@lru_cache(maxsize=4)
+def load_groups(path: Path = DATA) -> dict[str, tuple[re.Pattern[str], ...]]:
+    """Read and validate the routing cue file."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out: dict[str, tuple[re.Pattern[str], ...]] = {}
+    for group in GROUPS:
+        patterns = raw.get(group)
+        if not isinstance(patterns, list) or not patterns:
+            raise RoutingCueError(f"{path.name}: group {group!r} needs a list of patterns")
+        compiled = []
+        for pattern in patterns:
+            if not isinstance(pattern, str) or re.search(r"[^\x00-\x7f]", pattern):
+                raise RoutingCueError(f"{path.name}: {group}: pattern {pattern!r} must be folded ASCII")
+            try:
+                compiled.append(re.compile(pattern))
+            except re.error as exc:
+                raise RoutingCueError(f"{path.name}: {group}: bad pattern {pattern!r}: {exc}") from exc
+        out[group] = tuple(compiled)
+    unknown = set(raw) - set(GROUPS)
+    if unknown:
+        raise RoutingCueError(f"{path.name}: unknown group(s) {sorted(unknown)}")
+    return out
+
+
+def has_cue(group: str, text: str | None) -> bool:
+    """True when ``text`` carries a cue of ``group`` (domain, handoff, portal, stats)."""
+    folded = aspect_cues.cue_text(text)
+    return bool(folded) and any(p.search(folded) for p in load_groups()[group])
+
+
+@dataclass
+class Route:
+    """Where a message goes.
+
+    Attributes:
+        target: ``intent`` (do what the classified intent says), ``procedure`` or
+            ``handoff`` (an explicit request for a person).
+        resolution: the procedure resolution when ``target`` is ``procedure``.
+        aspects: the aspects to answer.
+        offer: ask with the top choices rather than answer directly.
+    """
+
+    target: str
+    resolution: Resolution | None = None
+    aspects: list[str] = field(default_factory=lambda: ["overview"])
+    offer: bool = False
+
+
+KEEP = Route("intent")
+
+
+def route(index: SearchIndex, intent: str | None, confidence: float | None, text: str | None, *,
+          current: str | None = None, choices: Sequence[str] = ()) -> Route:
+    """Decide whether a message classified as ``intent`` is a procedure question.
+
+    Args:
+        index: the catalogue's search index.
+        intent: the classified intent (only :data:`OTHER_INTENTS` are re-read).
+        confidence: the classifier's confidence.
+        text: what the citizen typed.
+        current: the procedure the conversation is about, if any.
+        choices: the codes of an open choice question.
+    """
+    if not text or not text.strip():
+        return KEEP
+    if has_cue("handoff", text):
+        # "cho tui số điện thoại địa chính xã": a person, whatever else it names.
+        return KEEP if intent == "human_handoff" else Route("handoff")
+    if intent not in OTHER_INTENTS:
+        return KEEP
+    if intent == "catalogue_stats" and has_cue("stats", text):
+        return KEEP
+    asked = aspect_cues.detect(text)
+    domain = has_cue("domain", text)
+    if intent == "portal_help" and has_cue("portal", text) and not (domain and "online" in asked):
+        return KEEP  # the portal itself, unless "đăng ký khai sinh qua VNeID được không"
+    resolution = resolve(index, text, current=current, choices=choices)
+    sure = (confidence or 0.0) >= SURE
+    if resolution.kind == "followup":
+        # About the procedure under discussion: answer when it asks something of it.
+        if asked and intent not in SMALL_TALK:
+            return Route("procedure", resolution, asked)
+        return KEEP
+    if resolution.kind not in ("procedure", "choices"):
+        return KEEP
+    wanted = asked or ["overview"]
+    if intent == "nlu_fallback":
+        return Route("procedure", resolution, wanted)
+    if not domain:
+        return KEEP
+    if intent in SMALL_TALK or intent == "out_of_scope":
+        # The classifier saw small talk: answer only what it was unsure of.
+        return Route("procedure", resolution, wanted, offer=sure or resolution.kind == "choices")
+    return Route("procedure", resolution, wanted, offer=resolution.kind == "choices")

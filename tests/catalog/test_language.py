@@ -1,0 +1,89 @@
+"""The language data files: they load, they are validated, and they behave."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from procedures_catalog import aspects, language, routing
+from procedures_catalog.normalize import normalize
+
+
+def test_one_spelling_out_for_search_and_nlu(sample_catalog) -> None:
+    # The NLU tokenizer's reading of a word is the search's reading of it.
+    vocab = sample_catalog.index().vocab
+    for typed in ["hông", "ko", "dc", "nhiêu", "cccd", "j", "hok", "tks", "fi"]:
+        assert language.spell_out_token(typed) == " ".join(normalize(typed, vocab)), typed
+    assert language.spell_out_token("hong") == "khong"   # typed without accents: unambiguous form
+    assert language.spell_out_token("Lệ") == "le"
+
+
+def test_malformed_words_file_names_the_entry(tmp_path: Path) -> None:
+    bad = tmp_path / "words.yaml"
+    bad.write_text("words:\n  ko: không\nfolded:\n  hông: không\n", encoding="utf-8")
+    with pytest.raises(language.LanguageDataError, match="folded: 'hông'"):
+        language.load_words(bad)
+    bad.write_text("words:\n  ko: ''\nfolded:\n  dc: được\n", encoding="utf-8")
+    with pytest.raises(language.LanguageDataError, match="words: 'ko'"):
+        language.load_words(bad)
+    bad.write_text("words: [1, 2]\nfolded:\n  dc: được\n", encoding="utf-8")
+    with pytest.raises(language.LanguageDataError, match="section 'words'"):
+        language.load_words(bad)
+
+
+def test_malformed_cue_files_name_the_pattern(tmp_path: Path) -> None:
+    bad = tmp_path / "aspects.yaml"
+    bad.write_text("aspects:\n  fees:\n    - \\ble phi(\n", encoding="utf-8")
+    with pytest.raises(aspects.CueError, match="fees: bad pattern"):
+        aspects.load_cues(bad)
+    bad.write_text("aspects:\n  price:\n    - \\bgia\\b\n", encoding="utf-8")
+    with pytest.raises(aspects.CueError, match="unknown aspect 'price'"):
+        aspects.load_cues(bad)
+    bad.write_text("aspects:\n  fees:\n    - lệ phí\n", encoding="utf-8")
+    with pytest.raises(aspects.CueError, match="folded ASCII"):
+        aspects.load_cues(bad)
+    bad = tmp_path / "routing.yaml"
+    bad.write_text("domain: [a]\nhandoff: [b]\nportal: [c]\n", encoding="utf-8")
+    with pytest.raises(routing.RoutingCueError, match="'stats'"):
+        routing.load_groups(bad)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("chuyển đất vườn lên thổ cư cần hồ sơ gì", ["documents"]),
+    ("cần giấy tờ gì, tốn nhiêu tiền", ["documents", "fees"]),
+    ("ra xã nộp hả", ["where"]),
+    ("mấy bữa thì có", ["time"]),
+    ("nộp qua mạng được hông", ["online"]),
+    ("đăng ký hộ kinh doanh thì nộp ở xã hay lên tỉnh", ["level"]),
+    ("tách thửa chia cho con thì làm sao", ["steps"]),
+    ("hổng có giấy đó thì sao", ["documents"]),
+    # Which procedure, not which documents / fees:
+    ("con mới sinh làm giấy gì", ["overview"]),
+    ("làm giấy tờ gì cho bé", ["overview"]),
+    ("mở quán ăn phải làm những giấy phép gì", ["overview"]),
+    ("hỗ trợ mai táng phí cho người già", []),
+    ("con nhà nghèo có được miễn học phí hông", []),
+    ("mở trại heo cần giấy chứng nhận gì", ["overview"]),
+    ("cần giấy báo tử của bệnh viện không", ["documents"]),
+    ("sang tên xe máy mất bao nhiu tiềnn", ["fees"]),
+    ("điều chỉnh diện tích trên sổ đỏ sao", ["steps"]),
+    ("còn khai tử thì sao", []),
+    ("tui tính lắp điện mặt trời, có phải đăng ký hông", []),
+])
+def test_aspect_cues(text: str, expected: list[str]) -> None:
+    assert aspects.detect(text) == expected
+
+
+def test_a_cue_inside_the_procedure_name_is_not_a_question() -> None:
+    name = "Gia hạn thời hạn sử dụng đất nông nghiệp"
+    assert aspects.detect("thời hạn", name=None) == ["time"]
+    assert aspects.detect("gia hạn thời hạn sử dụng đất", name=name) == []
+
+
+def test_the_classifier_is_trusted_only_with_a_reason() -> None:
+    # "… được hông" about a named procedure is not a question about doing it online.
+    assert aspects.decide("tách sổ cho con luôn được hông", "online", 0.69, names_procedure=True) == ["overview"]
+    # A bare follow-up keeps the classifier's aspect (a button, "còn cái kia").
+    assert aspects.decide("", "fees", 1.0) == ["fees"]
+    assert aspects.decide("tốn kém không", "fees", 0.9) == ["fees"]
