@@ -74,7 +74,8 @@ lint: $(VENV)/.installed ## ruff and mypy on the libraries
 
 bench: setup train ## Run every benchmark and print its figures (about 10 minutes)
 	$(PY) bench/search_accuracy.py
-	$(PY) bench/search_accuracy.py --set holdout
+	$(PY) bench/search_accuracy.py --set indep
+	$(PY) bench/search_accuracy.py --set blind
 	$(PY) bench/search_latency.py
 	$(PY) bench/train_ranker.py
 	$(RASA_VENV)/bin/python bench/nlu_folding.py

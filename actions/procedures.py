@@ -96,7 +96,13 @@ def handle(dispatcher: CollectingDispatcher, tracker: Tracker, resolution: Resol
         score = next((h.score for h in resolution.hits if h.code == resolution.code), None)
         log_turn(tracker, "answered", procedure_code=resolution.code, aspect=wanted[0],
                  score=score if resolution.kind == "procedure" else None)
-        return answer_about(dispatcher, resolution.code, wanted)
+        events = answer_about(dispatcher, resolution.code, wanted)
+        others = [h.as_dict() for h in resolution.alternatives]
+        if others and events and events[0].get("value") == resolution.code:
+            # Not sure of it: the next ones are one tap away ("cái thứ 2" works too).
+            send(dispatcher, answers.alternatives(others))
+            events.append(SlotSet("choices", [h["code"] for h in others]))
+        return events
     if resolution.kind == "choices" or (offer and resolution.hits):
         hits = [h.as_dict() for h in resolution.hits[:3]]
         intro = "Có phải bạn hỏi một trong các thủ tục này? Bấm chọn, hoặc gõ số:" if offer else None
@@ -240,6 +246,10 @@ class ActionAskOther(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        if intent_of(tracker)[0] == "deny":
+            events = rerouted(dispatcher, tracker)
+            if events is not None:
+                return events
         send(dispatcher, answers.ask_which())
         log_turn(tracker, "answered")
         return [SlotSet("procedure_code", None), SlotSet("choices", None),

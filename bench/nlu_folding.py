@@ -6,7 +6,7 @@ Usage (Rasa environment):
 Trains the NLU pipeline of ``bot/config.yml`` twice on ``data/nlu`` — once with the
 folding tokenizer (``bot.components.folding.FoldingTokenizer``) and once with Rasa's
 plain ``WhitespaceTokenizer`` — and evaluates both on the held-out questions in
-``bench/data/nlu_holdout.yml`` (never used for training). Prints intent accuracy and
+``bench/data/nlu_dev2.yml`` (never used for training). Prints intent accuracy and
 macro F1 overall, on held-out examples typed without diacritics, and the training
 time of each; the winner is what ``bot/config.yml`` should use.
 """
@@ -105,7 +105,7 @@ def main() -> None:
     for comp in plain["pipeline"]:
         if comp["name"].endswith("FoldingTokenizer"):
             comp["name"] = "WhitespaceTokenizer"
-    examples = load_examples(ROOT / "bench/data/nlu_holdout.yml")
+    examples = load_examples(ROOT / "bench/data/nlu_dev2.yml")
     print(f"held-out NLU examples: {len(examples)} "
           f"({sum(not has_marks(t) for t, _ in examples)} without diacritics)")
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,11 +1,13 @@
 """Search accuracy on citizen-style questions, side by side with an Okapi BM25 baseline.
 
 Usage:
-    .venv/bin/python bench/search_accuracy.py                 # development set
-    .venv/bin/python bench/search_accuracy.py --set holdout   # held-out set (never tuned on)
-    .venv/bin/python bench/search_accuracy.py --misses 40     # print the first 40 misses
+    .venv/bin/python bench/search_accuracy.py                 # development set (search_dev.jsonl)
+    .venv/bin/python bench/search_accuracy.py --set dev2      # more dev: search_dev2.jsonl
+    .venv/bin/python bench/search_accuracy.py --set indep     # independent dev: dev_questions.jsonl
+    .venv/bin/python bench/search_accuracy.py --set blind     # blind (make bench only; never tune on it)
+    .venv/bin/python bench/search_accuracy.py --misses 40     # print the first 40 misses (not for blind)
 
-Each line of ``bench/data/search_<set>.jsonl`` is ``{"q", "codes", "styles"}``. A
+Each question is ``{"q", "codes", "styles"}`` (see ``bench/evalsets.py``). A
 question is right at top-k when one of its expected codes is among the first k results.
 "Strict" counts only each result's own code; "grouped" also accepts the codes grouped
 under it (the same procedure listed twice or at another level), which is how the
@@ -61,14 +63,20 @@ class BM25:
         return [self.codes[i] for i in order if scores[i] > 0]
 
 
+SETS = {"dev": "search_dev.jsonl", "dev2": "search_dev2.jsonl", "indep": "dev_questions.jsonl",
+        "blind": "blind/questions.jsonl"}
+
+
 def load(name: str) -> list[dict]:
-    path = ROOT / "bench" / "data" / f"search_{name}.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The procedure questions of one set (other intents are left out)."""
+    path = ROOT / "bench" / "data" / SETS[name]
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [row for row in rows if row.get("codes")]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", default="dev", choices=["dev", "holdout"])
+    parser.add_argument("--set", default="dev", choices=list(SETS))
     parser.add_argument("--misses", type=int, default=0, help="print this many misses")
     parser.add_argument("--database", help="use this catalogue instead of a fresh copy")
     args = parser.parse_args()
@@ -119,6 +127,9 @@ def main() -> None:
 
         print(f"{style:<15}{n:>5}  {pct('ours@1'):>7}{pct('ours@3'):>7}  {pct('ours_strict@1'):>9}"
               f"{pct('ours_strict@3'):>9}  {pct('bm25@1'):>7}{pct('bm25@3'):>7}")
+    if args.set == "blind" and args.misses:
+        print("(misses of the blind set are not shown: nothing is tuned on it)")
+        return
     for q, hits in misses[: args.misses]:
         got = "; ".join(f"{h.code} {h.score:.2f} {h.name[:60]}" for h in hits[:3])
         print(f"MISS {q['q']!r} want {q['codes']} got {got}")

@@ -368,6 +368,18 @@ def choice_question(hits: Sequence[Mapping[str, Any]], intro: str | None = None)
     return [Reply(custom={"choices": [h["code"] for h in shown]}), Reply(text=text, buttons=buttons)]
 
 
+def alternatives(hits: Sequence[Mapping[str, Any]]) -> list[Reply]:
+    """Under an answer the search was not sure of: the next procedures, one tap away."""
+    shown = list(hits)[:2]
+    if not shown:
+        return []
+    buttons = [{"title": f"{n}. {shorten(hit['name'], 60)}",
+                "payload": "/choose_procedure" + json.dumps({"procedure_code": hit["code"]})}
+               for n, hit in enumerate(shown, 1)]
+    return [Reply(custom={"choices": [h["code"] for h in shown]}),
+            Reply(text="Nếu không đúng thủ tục bạn cần, có thể là:", buttons=buttons)]
+
+
 def _n(value: int) -> str:
     """A count the Vietnamese way (1.787)."""
     return f"{value:,}".replace(",", ".")

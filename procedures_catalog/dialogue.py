@@ -33,14 +33,17 @@ STRONG_WEIGHT = 5.0
 PICK_WEIGHT = 1.0
 # Below this the search has found nothing worth offering.
 MIN_SCORE = 0.18
-# When to ask instead of answering: the best procedure is not probable enough, a rival
-# is nearly as probable ("làm căn cước": first issue, re-issue, change...), or its best
-# description matches the words poorly. Chosen on the development questions
-# (bench/dialogue_accuracy.py --sets dev): right directly 78 % → 85 %, right within
-# two turns unchanged at 93 %.
-CHOICE_PROBABILITY = 0.25
-RIVAL_RATIO = 0.6
-CHOICE_MATCH = 0.2
+# When to ask instead of answering: a rival is nearly as probable as the best ("làm
+# căn cước": first issue, re-issue, change...). When the best is not sure enough, or its
+# best description matches the words poorly, it is answered and the next ones are
+# offered under the answer (one tap away). Chosen on the development questions
+# (bench/dialogue_accuracy.py --sets dev): right directly 78 % → 88 %, right within two
+# turns 93 % → 95 % (with BROAD_PROBABILITY: 88 % / 95.5 %).
+RIVAL_RATIO = 0.8
+# Below this the words are too broad to guess ("giấy phép", "bảo hiểm"): ask.
+BROAD_PROBABILITY = 0.25
+SURE_PROBABILITY = 0.6
+SURE_MATCH = 0.3
 
 _ORDINALS = {
     "1": 1, "mot": 1, "nhat": 1, "dau": 1, "dau tien": 1,
@@ -87,6 +90,13 @@ _FOLLOWUP_NOISE = re.compile(r"\b(?:" + "|".join([
     r"(?:co|nhan|lanh) tien", r"bao gio", r"duoc (?:hem|hong|hok|khong|ko)",
 ]) + r")\b")
 
+# "nếu đất chưa có sổ thì sao", "mà công ty chưa chốt sổ thì sao", "hổng có giấy đó
+# thì sao": a condition of the current procedure, not a new one (unlike "còn … thì sao").
+_CONDITION = re.compile(
+    r"^(?:neu|lo|ma|nhung|truong hop|rui|lo nhu|gia su|con neu)\b"
+    r"|\b(?:khong|chua|hong|het|mat) (?:co|con|kip|du)\b.*\bthi (?:sao|lam sao|duoc khong|co duoc khong|tinh sao)$"
+)
+
 # "cái này", "thủ tục đó", "hồ sơ này": the citizen points back at the current procedure.
 _REFERS_BACK = re.compile(
     r"\b(?:cai|thu tuc|ho so|giay|vu|viec|giay to|cai giay) (?:nay|do|kia|ay|vua roi|tren)\b"
@@ -103,12 +113,15 @@ class Resolution:
         code: the procedure to answer about (for ``procedure`` and ``followup``).
         hits: the search results (best first).
         new: True when the message named a procedure different from the current one.
+        alternatives: for an answer the search is not sure of, the next procedures to
+            offer under it.
     """
 
     kind: str
     code: str | None = None
     hits: list[SearchHit] = field(default_factory=list)
     new: bool = False
+    alternatives: list[SearchHit] = field(default_factory=list)
 
 
 def parse_choice(text: str | None, n_choices: int = 3) -> int | None:
@@ -136,8 +149,13 @@ def strip_correction(text: str) -> tuple[str, bool]:
 
 
 def is_contrast(text: str) -> bool:
-    """True for "còn … thì sao" / "vậy còn …": the same question about another procedure."""
+    """True for "còn … thì sao" / "vậy còn …": the same question about another procedure.
+
+    Not for a condition ("nếu chưa có sổ thì sao"), which is about the current one.
+    """
     folded = fold(sanitize(text))
+    if _CONDITION.search(folded) and not re.match(r"^(?:vay |the )?con\b", folded):
+        return False
     return bool(re.match(r"^(?:vay |the )?con\b", folded)) or folded.endswith(("thi sao", "the nao"))
 
 
@@ -195,16 +213,18 @@ def resolve(
     hits = index.search(query, limit=5) if query else []
     weight = index.naming_weight(query) if query else 0.0
     names_one = bool(hits) and weight >= NAMING_WEIGHT and hits[0].score >= MIN_SCORE
-    if choices and not names_one and not corrected and clean.strip():
+    if choices and not current and not names_one and not corrected and clean.strip():
         # "nộp ở đâu" while the choice is still open: ask again, keeping the question.
         return Resolution("choices", None, _hits_for(index, choices))
     if current and not corrected:
         # The words fit the current procedure about as well as anything: a follow-up.
         near = {h.code for h in hits[:3]} | {a["code"] for h in hits[:3] for a in h.also}
         # "Còn … thì sao" asks about another procedure even when it is a close sibling.
-        contrast = is_contrast(clean) and hits and hits[0].code != current
+        condition = bool(_CONDITION.search(clean_folded))
+        contrast = is_contrast(clean) and not condition and hits and hits[0].code != current
         replaces = (
             names_one and (contrast or current not in near) and not _REFERS_BACK.search(clean_folded)
+            and not condition
             and weight >= REPLACE_WEIGHT
             and hits[0].score >= REPLACE_SCORE and hits[0].match >= REPLACE_MATCH
             and (not hits[0].ambiguous or weight >= STRONG_WEIGHT)
@@ -219,7 +239,9 @@ def resolve(
         top = hits[0]
     if needs_choice(hits):
         return Resolution("choices", None, hits[:3])
-    return Resolution("procedure", top.code, hits, new=top.code != current)
+    unsure = top.probability < SURE_PROBABILITY or top.match < SURE_MATCH
+    return Resolution("procedure", top.code, hits, new=top.code != current,
+                      alternatives=hits[1:3] if unsure else [])
 
 
 def _hits_for(index: SearchIndex, codes: Sequence[str]) -> list[SearchHit]:
@@ -235,9 +257,7 @@ def _hits_for(index: SearchIndex, codes: Sequence[str]) -> list[SearchHit]:
 
 def needs_choice(hits: Sequence[SearchHit]) -> bool:
     """True when the citizen should pick among the top hits rather than get the first."""
-    if not hits:
+    if len(hits) < 2:
         return False
-    top = hits[0]
-    rival = hits[1].probability if len(hits) > 1 else 0.0
-    return (top.probability < CHOICE_PROBABILITY or rival >= RIVAL_RATIO * top.probability
-            or top.match < CHOICE_MATCH)
+    return (hits[0].probability < BROAD_PROBABILITY
+            or hits[1].probability >= RIVAL_RATIO * hits[0].probability)

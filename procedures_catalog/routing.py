@@ -33,6 +33,8 @@ GROUPS = ("domain", "handoff", "portal", "stats")
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge"})
 OTHER_INTENTS = SMALL_TALK | {"out_of_scope", "nlu_fallback", "human_handoff", "portal_help",
                               "catalogue_stats"}
+# A "yes"/"no" this long is a question of its own.
+LONG_REPLY = 4
 # A classifier this sure of a non-procedure intent only gets a choice question.
 SURE = 0.8
 
@@ -120,15 +122,19 @@ def route(index: SearchIndex, intent: str | None, confidence: float | None, text
     resolution = resolve(index, text, current=current, choices=choices)
     sure = (confidence or 0.0) >= SURE
     if resolution.kind == "followup":
-        # About the procedure under discussion: answer when it asks something of it.
+        # About the procedure under discussion: answer when it asks something of it
+        # ("nó 15 tuổi rồi đổi được không" reads as a "no" to the classifier).
         if asked and intent not in SMALL_TALK:
             return Route("procedure", resolution, asked)
+        if intent in ("deny", "affirm") and len(text.split()) >= LONG_REPLY:
+            return Route("procedure", resolution, asked or ["overview"])
         return KEEP
     if resolution.kind not in ("procedure", "choices"):
         return KEEP
     wanted = asked or ["overview"]
-    if intent == "nlu_fallback":
-        return Route("procedure", resolution, wanted)
+    if intent in ("nlu_fallback", "portal_help", "human_handoff", "catalogue_stats"):
+        # Their own cue is missing (checked above): the classifier guessed.
+        return Route("procedure", resolution, wanted, offer=resolution.kind == "choices")
     if not domain:
         return KEEP
     if intent in SMALL_TALK or intent == "out_of_scope":

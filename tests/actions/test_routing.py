@@ -121,3 +121,33 @@ def test_every_answer_names_the_procedure_so_a_switch_is_visible(run, tracker, c
         "mid_conversation", text="lệ phí đăng ký kết hôn", intent="ask_fees"))
     name = catalog.get(out.customs[0]["procedure"]["code"]).name
     assert out.texts[0].startswith(f"📌 {name[:40]}")
+
+
+def test_an_unsure_answer_offers_the_next_ones_under_it(run, tracker) -> None:
+    # The search is not sure (probability 0.4): answer, and put the next two one tap away.
+    out = run(ActionAnswerOverview(), tracker("new_question", text="tui muốn làm sổ đỏ",
+                                              intent="ask_procedure", procedure_code=None))
+    answered = out.customs[0]["procedure"]["code"]
+    (offered,) = [c["choices"] for c in out.customs if "choices" in c]
+    assert len(offered) == 2 and answered not in offered
+    assert out.slots["procedure_code"] == answered and out.slots["choices"] == offered
+    # "cái thứ 2" then picks the second of those, with the same aspect.
+    picked = run(ActionChooseProcedure(), tracker(
+        "choice_open", text="cái thứ 2", intent="choose_option", choices=offered,
+        procedure_code=answered, pending_aspect=None, last_aspect="overview"))
+    assert picked.customs[0]["procedure"]["code"] == offered[1]
+
+
+def test_a_follow_up_after_an_unsure_answer_is_about_the_answer(run, tracker) -> None:
+    out = run(ActionAnswerOverview(), tracker(
+        "mid_conversation", text="lệ phí bao nhiêu", intent="ask_fees",
+        choices=["1.000656", "1.000894"]))
+    assert _answer(out) == (KHAI_SINH, ["fees"])
+
+
+@pytest.mark.parametrize("text", ["giấy phép", "sổ đỏ"])
+def test_a_broad_request_gets_buttons_not_a_guess(run, tracker, text) -> None:
+    out = run(ActionAnswerOverview(), tracker("new_question", text=text, intent="ask_procedure",
+                                              procedure_code=None))
+    assert [c for c in out.customs if "procedure" in c] == []
+    assert len(next(c["choices"] for c in out.customs if "choices" in c)) == 3

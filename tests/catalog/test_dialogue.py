@@ -129,3 +129,20 @@ def test_empty_or_hostile_messages(sample_index: SearchIndex, text: str | None) 
     assert resolve(sample_index, text).kind == "none"
     r = resolve(sample_index, text, current=KHAI_SINH)
     assert (r.kind, r.code) == ("followup", KHAI_SINH)
+
+
+@pytest.mark.parametrize("text", [
+    "nếu đất chưa có sổ đỏ thì sao",
+    "nhà mới mua giấy tay chưa có sổ hồng thì sao",
+    "hổng có giấy đó thì sao",
+])
+def test_a_condition_stays_on_the_current_procedure(sample_index, text) -> None:
+    # "nếu …/chưa có … thì sao" asks about the procedure at hand; "còn … thì sao" switches.
+    assert resolve(sample_index, text, current="1.013225").kind == "followup"
+    assert resolve(sample_index, "còn khai tử thì sao", current="1.001193").code == "1.000656"
+
+
+def test_a_question_while_choices_are_open_keeps_them_open(sample_index) -> None:
+    offered = ["1.001193", "1.000656", "1.000894"]
+    again = resolve(sample_index, "nộp ở đâu vậy", choices=offered)
+    assert again.kind == "choices" and [h.code for h in again.hits] == offered
