@@ -66,13 +66,8 @@ def _texts(replies: list[Reply]) -> list[str]:
     for r in replies:
         if not r.text:
             continue
-        text = re.sub(r"^📌 [^
-]*
-", "", r.text) if r.text.startswith("📌 ") and "
-" in r.text else r.text
-        texts.append("
-".join(line for line in text.split("
-") if not line.startswith("🗓")))
+        text = re.sub(r"^📌 [^\n]*\n", "", r.text) if r.text.startswith("📌 ") and "\n" in r.text else r.text
+        texts.append("\n".join(line for line in text.split("\n") if not line.startswith("🗓")))
     return [t for t in texts if t and not t.startswith("⚠ Lưu ý:")]
 
 
