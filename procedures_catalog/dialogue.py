@@ -124,6 +124,15 @@ class Resolution:
     alternatives: list[SearchHit] = field(default_factory=list)
 
 
+def without_personal(text: str | None) -> str:
+    """The message with phone and ID numbers (and their labels) taken out.
+
+    They say nothing about the procedure ("sđt tôi 09…" is no request for a phone
+    number) and only add noise.
+    """
+    return _PERSONAL.sub(" ", mask(sanitize(text)))
+
+
 def parse_choice(text: str | None, n_choices: int = 3) -> int | None:
     """The 0-based index a reply like "cái thứ 2", "số 3", "1" or "cái cuối" picks."""
     folded = fold(sanitize(text))
@@ -195,8 +204,7 @@ def resolve(
         current: the procedure the conversation is about, if any.
         choices: codes offered in the last choice question, if still open.
     """
-    # Phone and ID numbers say nothing about the procedure and only add noise.
-    clean = _PERSONAL.sub(" ", mask(sanitize(text)))
+    clean = without_personal(text)
     if choices:
         picked = parse_choice(clean, len(choices))
         if picked is not None:

@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from . import aspects as aspect_cues
-from .dialogue import Resolution, resolve
+from .dialogue import Resolution, resolve, without_personal
 from .search import SearchIndex
 
 DATA = Path(__file__).resolve().parent / "data" / "language" / "routing.yaml"
@@ -106,7 +106,8 @@ def route(index: SearchIndex, intent: str | None, confidence: float | None, text
         current: the procedure the conversation is about, if any.
         choices: the codes of an open choice question.
     """
-    if not text or not text.strip():
+    text = without_personal(text)
+    if not text.strip():
         return KEEP
     if has_cue("handoff", text):
         # "cho tui số điện thoại địa chính xã": a person, whatever else it names.

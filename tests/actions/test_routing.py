@@ -151,3 +151,10 @@ def test_a_broad_request_gets_buttons_not_a_guess(run, tracker, text) -> None:
                                               procedure_code=None))
     assert [c for c in out.customs if "procedure" in c] == []
     assert len(next(c["choices"] for c in out.customs if "choices" in c)) == 3
+
+
+def test_giving_ones_own_phone_number_is_no_request_for_a_person(run, tracker) -> None:
+    out = run(ActionOutOfScope(), tracker(
+        "new_question", text="sđt tôi [SĐT], cccd [CCCD], hỏi lệ phí khai tử", intent="ask_fees",
+        procedure_code=None))
+    assert not any("handoff" in c for c in out.customs)
