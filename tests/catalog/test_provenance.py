@@ -47,6 +47,11 @@ def sweep(sample_catalog: Catalog) -> list[tuple[dict[str, Any], str, list[str]]
     return out
 
 
+def _first_statement(texts: list[str]) -> str:
+    """The first line after the "📌 name" line that names the procedure."""
+    return next(line for line in texts[0].split("\n") if not line.startswith("📌 "))
+
+
 def _line(texts: list[str], prefix: str) -> str:
     return next(line for t in texts for line in t.split("\n") if line.startswith(prefix))
 
@@ -73,7 +78,7 @@ def test_stated_levels_are_the_catalogues_and_estimates_are_hedged(sweep) -> Non
         if aspect == "overview":
             sentence = _line(texts, "• Nơi giải quyết:")
         elif aspect in ("level", "where"):
-            sentence = texts[0].split("\n")[0]
+            sentence = _first_statement(texts)
         else:
             continue
         _check_level(p, sentence)
@@ -89,7 +94,7 @@ def test_stated_online_levels_are_the_catalogues_and_estimates_are_hedged(sweep)
         if aspect == "overview":
             sentence = _line(texts, "• Làm online:")
         elif aspect == "online":
-            sentence = texts[0].split("\n")[0]
+            sentence = _first_statement(texts)
         else:
             continue
         value, hedged = _expected(p, "online_level")
@@ -116,7 +121,7 @@ def test_fees_and_time_stated_are_the_catalogues(sweep) -> None:
                     flat = " ".join(p[field].split())
                     assert said.split()[0] in flat and said.split()[-1] in flat, (p["code"], line)
         elif aspect == "fees" and p["fees"].strip() and not p["fee"]["free"]:
-            said = texts[0].split("\n")[0].removeprefix("💰 Lệ phí: ").rstrip("…")
+            said = _first_statement(texts).removeprefix("💰 Lệ phí: ").rstrip("…")
             assert " ".join(p["fees"].split()).startswith(said), p["code"]
 
 
