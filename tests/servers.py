@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -61,7 +61,7 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None,
 
 @dataclass
 class Servers:
-    """Handles of the running servers."""
+    """Handles of the running servers; the fault tests stop and restart them."""
 
     rasa_url: str
     actions_url: str
@@ -70,6 +70,8 @@ class Servers:
     rasa: subprocess.Popen
     actions: subprocess.Popen
     env: dict[str, str]
+    rasa_cmd: list[str] = field(default_factory=list)
+    actions_cmd: list[str] = field(default_factory=list)
 
     @property
     def webchat_port(self) -> int:
@@ -91,6 +93,32 @@ class Servers:
         response = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=10)
         response.raise_for_status()
         return response.json()
+
+    def start_actions(self) -> None:
+        """Start the action server (again) and wait until it answers."""
+        self.actions = subprocess.Popen(self.actions_cmd, cwd=ROOT, env=self.env,
+                                        stdout=_logfile(self.workdir, "actions", "ab"),
+                                        stderr=subprocess.STDOUT)
+        wait_http(f"{self.actions_url}/health", 60, self.actions)
+
+    def stop_actions(self) -> None:
+        """Stop the action server."""
+        stop(self.actions)
+
+    def restart_rasa(self) -> float:
+        """Stop Rasa, start it again on the same port; seconds until it serves again."""
+        stop(self.rasa)
+        started = time.monotonic()
+        self.start_rasa()
+        return time.monotonic() - started
+
+    def start_rasa(self) -> None:
+        """Start Rasa and wait until its model is loaded."""
+        self.rasa = subprocess.Popen(self.rasa_cmd, cwd=ROOT, env=self.env,
+                                     stdout=_logfile(self.workdir, "rasa", "ab"),
+                                     stderr=subprocess.STDOUT)
+        wait_http(f"{self.rasa_url}/status", 180, self.rasa,
+                  ok=lambda r: r.status_code == 200 and bool(r.json().get("model_file")))
 
 
 def server_env(database_url: str) -> dict[str, str]:
@@ -114,8 +142,8 @@ def server_env(database_url: str) -> dict[str, str]:
     return env
 
 
-def _logfile(workdir: Path, name: str):
-    return open(workdir / f"{name}.log", "wb")
+def _logfile(workdir: Path, name: str, mode: str = "wb"):
+    return open(workdir / f"{name}.log", mode)
 
 
 def stop(*procs: subprocess.Popen, timeout: float = 15) -> None:
@@ -177,14 +205,17 @@ def run_servers(workdir: Path, database_url: str, *, extra_env: dict[str, str] |
         "CARD_DIR": str(workdir / "cards"),
         "CARD_BASE_URL": f"http://127.0.0.1:{rasa_port}/webhooks/cards",
     })
+    # Conversations in a SQLite file of the test's own, as `make run` keeps them in var/.
+    env["TRACKER_STORE_URL"] = f"sqlite:///{workdir / 'tracker.sqlite3'}"
     env.update(extra_env or {})
     # Started exactly as `make run` starts them (Procfile -> scripts/serve-*.sh).
-    actions = subprocess.Popen([str(ROOT / "scripts/serve-actions.sh")], cwd=ROOT, env=env,
+    actions_cmd, rasa_cmd = [str(ROOT / "scripts/serve-actions.sh")], [str(ROOT / "scripts/serve-rasa.sh")]
+    actions = subprocess.Popen(actions_cmd, cwd=ROOT, env=env,
                                stdout=_logfile(workdir, "actions"), stderr=subprocess.STDOUT)
-    rasa = subprocess.Popen([str(ROOT / "scripts/serve-rasa.sh")], cwd=ROOT, env=env,
+    rasa = subprocess.Popen(rasa_cmd, cwd=ROOT, env=env,
                             stdout=_logfile(workdir, "rasa"), stderr=subprocess.STDOUT)
     servers = Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}",
-                      database_url, workdir, rasa, actions, env)
+                      database_url, workdir, rasa, actions, env, rasa_cmd, actions_cmd)
     try:
         wait_http(f"{servers.actions_url}/health", 60, actions)
         wait_http(f"{servers.rasa_url}/status", 180, rasa,
@@ -198,7 +229,58 @@ def run_servers(workdir: Path, database_url: str, *, extra_env: dict[str, str] |
                 sys.stderr.write(log.read_text(errors="replace")[-4000:])
         raise
     finally:
-        stop(rasa, actions)
+        stop(servers.rasa, servers.actions)
+
+
+@dataclass
+class Cluster:
+    """Several Rasa instances and action servers sharing PostgreSQL and Redis."""
+
+    rasa_urls: list[str]
+    rasa: list[subprocess.Popen]
+    actions: list[subprocess.Popen]
+    workdir: Path
+
+
+@contextmanager
+def run_cluster(workdir: Path, catalogue_url: str, tracker_url: str, *, instances: int = 2,
+                redis_port: int = 6379, redis_db: int = 5,
+                extra_env: dict[str, str] | None = None) -> Iterator[Cluster]:
+    """The operators' set-up: ``instances`` Rasa servers (bot/endpoints.redis.yml), each
+    with its own action server, conversations in ``tracker_url``, locks in Redis."""
+    model = model_path()
+    if model is None:
+        raise RuntimeError("no trained model: run `make test` (or set RASA_MODEL)")
+    env = server_env(catalogue_url)
+    env.update(TRACKER_STORE_URL=tracker_url, REDIS_HOST="127.0.0.1", REDIS_PORT=str(redis_port),
+               REDIS_DB=str(redis_db), **(extra_env or {}))
+    cluster = Cluster([], [], [], workdir)
+    try:
+        for n in range(instances):
+            actions_port, rasa_port = free_port(), free_port()
+            own = dict(env, ACTIONS_PORT=str(actions_port),
+                       ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook")
+            cluster.actions.append(subprocess.Popen(
+                [str(ROOT / "scripts/serve-actions.sh")], cwd=ROOT, env=own,
+                stdout=_logfile(workdir, f"actions{n}"), stderr=subprocess.STDOUT))
+            cluster.rasa.append(subprocess.Popen(
+                [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--model", str(model),
+                 "--endpoints", str(ROOT / "bot/endpoints.redis.yml"),
+                 "--credentials", str(ROOT / "bot/credentials.yml"),
+                 "--interface", "127.0.0.1", "--port", str(rasa_port)],
+                cwd=ROOT, stdout=_logfile(workdir, f"rasa{n}"), stderr=subprocess.STDOUT, env=own))
+            cluster.rasa_urls.append(f"http://127.0.0.1:{rasa_port}")
+            wait_http(f"http://127.0.0.1:{actions_port}/health", 60, cluster.actions[-1])
+        for url, proc in zip(cluster.rasa_urls, cluster.rasa):
+            wait_http(f"{url}/status", 240, proc,
+                      ok=lambda r: r.status_code == 200 and bool(r.json().get("model_file")))
+        yield cluster
+    except BaseException:
+        for log in sorted(workdir.glob("rasa*.log")):
+            sys.stderr.write(f"\n--- {log.name} (tail) ---\n{log.read_text(errors='replace')[-3000:]}")
+        raise
+    finally:
+        stop(*cluster.rasa, *cluster.actions, timeout=20)
 
 
 def copy_catalogue(src_sqlite: Path, dest_dir: Path) -> str:

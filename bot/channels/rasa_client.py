@@ -17,12 +17,11 @@ from typing import Any
 
 import httpx
 
+# What the citizen reads when the assistant cannot answer (the bridges import it here).
 from bot.channels.limits import BRIDGE_HEADER
+from bot.resilience import APOLOGY
 
 log = logging.getLogger(__name__)
-
-#: What the citizen reads when the assistant cannot answer right now.
-APOLOGY = "Xin lỗi, hệ thống đang bận nên chưa trả lời được. Bạn thử lại sau ít phút nhé."
 
 Message = dict[str, Any]
 

@@ -8,7 +8,8 @@ keyboard, a procedure answer gets a link to its portal page, long texts are spli
 Telegram's limit. ``/start`` greets, ``/help`` explains; stickers, photos, voice notes,
 files and edited messages get a short kind reply. Each chat may send
 ``TELEGRAM_RATE_LIMIT`` messages a minute; Telegram's "429 Too Many Requests" answers
-are retried after the delay Telegram asks for.
+are retried after the delay Telegram asks for, and 5xx answers, network errors and
+timeouts a few times within seconds.
 
 Long polling is the default, so the bot runs without a public HTTPS address. For
 production behind HTTPS, ``TELEGRAM_MODE=webhook`` registers ``TELEGRAM_WEBHOOK_URL``
@@ -18,7 +19,7 @@ does not carry that secret.
 Settings come only from the environment (see ``.env.example`` and docs/telegram.md):
 ``TELEGRAM_BOT_TOKEN`` (required), ``TELEGRAM_MODE``, ``TELEGRAM_WEBHOOK_URL``,
 ``TELEGRAM_WEBHOOK_SECRET``, ``TELEGRAM_WEBHOOK_LISTEN``, ``TELEGRAM_WEBHOOK_PORT``,
-``TELEGRAM_API_BASE_URL``, ``TELEGRAM_RATE_LIMIT`` and ``RASA_URL``.
+``TELEGRAM_API_BASE_URL``, ``TELEGRAM_API_TIMEOUT``, ``TELEGRAM_RATE_LIMIT`` and ``RASA_URL``.
 
 Run it (``make run`` does, when ``TELEGRAM_BOT_TOKEN`` is set)::
 
@@ -39,10 +40,10 @@ import signal
 import sys
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -54,7 +55,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -85,6 +86,10 @@ TELEGRAM_TEXT_MAX = 4096
 CALLBACK_DATA_MAX = 64
 # Tapping a button that was already answered does nothing.
 NOOP = "-"
+# Seconds before each new attempt at a message Telegram did not take: a citizen's
+# answer is worth a few seconds' wait, not a loss.
+RETRY_DELAYS = (0.5, 1.0, 2.0)
+T = TypeVar("T")
 
 # --- What citizens read (short, plain, kind) -------------------------------------------
 HELP_TEXT = (
@@ -135,6 +140,7 @@ class Settings:
         webhook_port: the port the webhook server binds.
         bridge_token: the shared secret Rasa's REST channel expects from this bridge
             (``BRIDGE_TOKEN``; scripts/serve-telegram.sh keeps one in var/secrets/).
+        api_timeout: seconds to wait for one Bot API answer before trying again.
     """
 
     token: str = field(repr=False)
@@ -147,6 +153,7 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     bridge_token: str | None = field(default=None, repr=False)
+    api_timeout: float = 15.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -172,6 +179,7 @@ class Settings:
             raise SettingsError("TELEGRAM_MODE must be 'polling' or 'webhook'")
         rate_limit = _int(get("TELEGRAM_RATE_LIMIT"), DEFAULT_RATE_LIMIT, "TELEGRAM_RATE_LIMIT")
         port = _int(get("TELEGRAM_WEBHOOK_PORT"), 8443, "TELEGRAM_WEBHOOK_PORT")
+        api_timeout = _int(get("TELEGRAM_API_TIMEOUT"), 15, "TELEGRAM_API_TIMEOUT") or 15
         webhook_url, secret = get("TELEGRAM_WEBHOOK_URL"), get("TELEGRAM_WEBHOOK_SECRET")
         if mode == "webhook":
             if not webhook_url or not urlsplit(webhook_url).netloc:
@@ -193,6 +201,7 @@ class Settings:
             webhook_listen=get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1") or "",
             webhook_port=port,
             bridge_token=get("BRIDGE_TOKEN"),
+            api_timeout=api_timeout,
         )
 
 
@@ -467,7 +476,8 @@ class TelegramBridge:
             .base_url(self.settings.api_base_url)
             .get_updates_request(_UpdatesRequest(connection_pool_size=1))
             .request(HTTPXRequest(connection_pool_size=64, connect_timeout=10,
-                                  read_timeout=15, write_timeout=15))
+                                  read_timeout=self.settings.api_timeout,
+                                  write_timeout=self.settings.api_timeout))
             # Retries a 429 after the delay Telegram names (and Telegram's own
             # 30 messages/second limit is kept for all chats together).
             .rate_limiter(AIORateLimiter(max_retries=3))
@@ -613,16 +623,16 @@ class TelegramBridge:
             await send_photo_from_url(context, chat_id, message.photo)
             return
         try:
-            await context.bot.send_message(chat_id, message.text,
-                                           reply_markup=markup(message.keyboard))
+            await retrying(lambda: context.bot.send_message(
+                chat_id, message.text, reply_markup=markup(message.keyboard)))
         except BadRequest:
             # A link Telegram refuses must not cost the citizen the answer.
             if not any(b.url for row in message.keyboard for b in row):
                 raise
             log.warning("chat %s: a link button was refused; sending without links",
                         self.tag(chat_id))
-            await context.bot.send_message(chat_id, message.text,
-                                           reply_markup=markup(message.keyboard, links=False))
+            await retrying(lambda: context.bot.send_message(
+                chat_id, message.text, reply_markup=markup(message.keyboard, links=False)))
 
     async def _admit(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
         decision = self.limiter.check(chat_id)
@@ -647,6 +657,19 @@ class TelegramBridge:
     def tag(self, chat_id: int) -> str:
         """A short keyed hash of the chat id, for logs."""
         return hashlib.blake2b(str(chat_id).encode(), key=self._log_key, digest_size=5).hexdigest()
+
+
+async def retrying(call: Callable[[], Awaitable[T]]) -> T:
+    """``call()``, tried again after :data:`RETRY_DELAYS` when Telegram did not take it
+    (5xx, network errors, timeouts); 429s are retried by PTB's rate limiter."""
+    for delay in RETRY_DELAYS:
+        try:
+            return await call()
+        except NetworkError as exc:
+            log.warning("Telegram API failed (%s: %s); retrying in %.1fs",
+                        type(exc).__name__, exc, delay)
+            await asyncio.sleep(delay)
+    return await call()
 
 
 # --- Running ----------------------------------------------------------------------------

@@ -59,6 +59,10 @@ SENDER_PREFIX = "zalo-"
 MESSAGE_PATH = "/v3.0/oa/message/cs"
 TOKEN_ERROR_CODES = {-216}  # "Access token is invalid" (also given for expired tokens)
 TOKEN_ERROR_LOG = "Zalo access token expired or invalid: refresh ZALO_ACCESS_TOKEN"
+# Seconds before each new attempt at a message Zalo did not take (5xx, 429, network):
+# a citizen's answer is worth a few seconds' wait, not a loss.
+RETRY_DELAYS = (0.5, 1.0, 2.0)
+MAX_RETRY_AFTER = 10.0
 
 # Events answered with a short kind reply instead of going to the bot.
 VOICE_EVENTS = {"user_send_audio"}
@@ -101,8 +105,10 @@ class ZaloSettings:
         try:
             max_age = float(env.get("ZALO_MAX_EVENT_AGE") or 300)
             rate = int(env.get("ZALO_RATE_LIMIT") or 20)
+            timeout = float(env.get("ZALO_API_TIMEOUT") or 10)
         except ValueError as exc:
-            raise RasaException(f"ZALO_MAX_EVENT_AGE / ZALO_RATE_LIMIT must be numbers: {exc}") from exc
+            raise RasaException("ZALO_MAX_EVENT_AGE / ZALO_RATE_LIMIT / ZALO_API_TIMEOUT must be "
+                                f"numbers: {exc}") from exc
         return cls(
             app_id=required["ZALO_APP_ID"],
             secret_key=required["ZALO_OA_SECRET_KEY"],
@@ -111,6 +117,7 @@ class ZaloSettings:
             max_event_age=max_age,
             rate_limit=rate,
             dedup_redis_url=(env.get("ZALO_DEDUP_REDIS_URL") or "").strip() or None,
+            api_timeout=timeout,
         )
 
 
@@ -137,21 +144,36 @@ class ZaloApi:
             await self._session.close()
 
     async def send(self, body: dict[str, Any]) -> str:
-        """POST one message; returns OK, TOKEN_REJECTED or FAILED (and logs why)."""
+        """POST one message, retrying what Zalo did not take (network errors, timeouts,
+        5xx, 429); returns OK, TOKEN_REJECTED or FAILED (and logs why)."""
         url = self.settings.api_base_url + MESSAGE_PATH
+        for attempt, delay in enumerate((*RETRY_DELAYS, None), start=1):
+            try:
+                async with self._client().post(
+                    url, json=body, headers={"access_token": self.settings.access_token},
+                ) as reply:
+                    status = reply.status
+                    retry_after = reply.headers.get("Retry-After")
+                    try:
+                        data = await reply.json(content_type=None)
+                    except (ValueError, aiohttp.ContentTypeError):
+                        data = None
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                problem = f"unreachable ({exc or type(exc).__name__})"
+            else:
+                if status != 429 and status < 500:
+                    return self._outcome(body, status, data)
+                problem, delay = f"HTTP {status}", _retry_delay(retry_after, delay)
+            if delay is None:
+                logger.error("Zalo API %s at %s; message dropped after %d attempts",
+                             problem, url, attempt)
+                return self.FAILED
+            logger.warning("Zalo API %s; retrying in %.1fs", problem, delay)
+            await asyncio.sleep(delay)
+        return self.FAILED  # not reached: the last delay is None
+
+    def _outcome(self, body: dict[str, Any], status: int, data: Any) -> str:
         user = body.get("recipient", {}).get("user_id")
-        try:
-            async with self._client().post(
-                url, json=body, headers={"access_token": self.settings.access_token},
-            ) as reply:
-                status = reply.status
-                try:
-                    data = await reply.json(content_type=None)
-                except (ValueError, aiohttp.ContentTypeError):
-                    data = None
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            logger.error("Zalo API unreachable (%s): %s", url, exc or type(exc).__name__)
-            return self.FAILED
         code = data.get("error") if isinstance(data, dict) else None
         if status == 401 or code in TOKEN_ERROR_CODES:
             detail = f"HTTP {status}" if code is None else f"Zalo error {code}: {data.get('message')}"
@@ -219,6 +241,16 @@ class ZaloOutput(OutputChannel):
                                **kwargs: Any) -> None:
         """Procedure answers become a card; machine-only payloads send nothing."""
         await self._send_all(messages.custom_bodies(zalo_user_id(recipient_id), json_message))
+
+
+def _retry_delay(retry_after: str | None, default: float | None) -> float | None:
+    """The wait a 429 / 503 asks for (``Retry-After`` seconds, capped), else ``default``."""
+    if default is None or not retry_after:
+        return default
+    try:
+        return min(max(float(retry_after), 0.0), MAX_RETRY_AFTER)
+    except ValueError:
+        return default
 
 
 def zalo_user_id(sender_id: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from procedures_catalog.service import Catalog
+from tests.conftest import PgDatabases
 from tests.fakes.zalo_api import FakeZaloApi
 from tests.servers import ROOT, Servers, model_path, run_servers
 
@@ -26,6 +27,16 @@ def e2e_catalogue(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("e2e-db") / "catalog.sqlite3"
     Catalog.open(f"sqlite:///{path}")
     return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def pg_catalogue(pg_databases: PgDatabases) -> Iterator[str]:
+    """A catalogue (the bundled sample) in a PostgreSQL database of its own, as operators
+    run it (skipped, or failed under CI, when PostgreSQL is unreachable)."""
+    url = pg_databases.create()
+    Catalog.open(url).init()  # explicitly: PostgreSQL is never seeded silently
+    yield url
+    pg_databases.drop(url)
 
 
 @pytest.fixture(scope="session")

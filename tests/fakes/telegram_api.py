@@ -5,8 +5,9 @@ It speaks enough of the Bot API for the Telegram bridge: ``getMe``, ``getUpdates
 (an uploaded file: its bytes are recorded as the ``photo`` parameter),
 ``answerCallbackQuery``, ``editMessageReplyMarkup``, ``sendChatAction``,
 ``setWebhook``, ``deleteWebhook``, ``getWebhookInfo`` and ``setMyCommands``. Every call
-is recorded with its parameters and time, and the server can be told to answer the
-next call of a method with ``429 Too Many Requests`` and a ``retry_after``.
+is recorded with its parameters and time, and the server can be told to fail the
+next call of a method: ``429 Too Many Requests`` with a ``retry_after``, a 5xx, or no
+answer at all (:meth:`FakeTelegram.fail_next`).
 
 Point python-telegram-bot at it with ``base_url=fake.base_url`` (the bridge reads
 ``TELEGRAM_API_BASE_URL``). Only the standard library is used.
@@ -90,7 +91,7 @@ class FakeTelegram:
         self._cond = threading.Condition()
         self._updates: list[dict[str, Any]] = []
         self._calls: list[Call] = []
-        self._failures: dict[str, list[int]] = {}
+        self._failures: dict[str, list[tuple[int, int]]] = {}
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
@@ -144,10 +145,12 @@ class FakeTelegram:
         """A fresh update id (for updates built by hand)."""
         return next(self._update_ids)
 
-    def fail_next(self, method: str, retry_after: int = 1) -> None:
-        """Answer the next call of ``method`` with 429 and ``retry_after`` seconds."""
+    def fail_next(self, method: str, retry_after: int = 1, status: int = 429) -> None:
+        """Fail the next call of ``method``: 429 with ``retry_after`` seconds, another
+        HTTP ``status`` (5xx), or, with status 0, no answer for ``retry_after`` seconds
+        and then a closed connection (a timeout). A failed call does nothing."""
         with self._cond:
-            self._failures.setdefault(method, []).append(retry_after)
+            self._failures.setdefault(method, []).append((status, retry_after))
 
     def calls(self, method: str | None = None, chat_id: Any = None,
               status: int | None = 200) -> list[Call]:
@@ -255,14 +258,23 @@ class FakeTelegram:
         params = self._params(request)
         with self._cond:
             queued = self._failures.get(method)
-            retry_after = queued.pop(0) if queued else None
-        if retry_after is not None:
+            status, retry_after = queued.pop(0) if queued else (None, 0)
+        if status == 429:
             self._record(method, params, 429)
             return self._reply(request, 429, {
                 "ok": False, "error_code": 429,
                 "description": f"Too Many Requests: retry after {retry_after}",
                 "parameters": {"retry_after": retry_after},
             })
+        if status == 0:
+            self._record(method, params, 0)
+            time.sleep(retry_after)  # the bot times out; the connection is then dropped
+            request.close_connection = True
+            return None
+        if status is not None:
+            self._record(method, params, status)
+            return self._reply(request, status, {"ok": False, "error_code": status,
+                                                 "description": "Bad Gateway"})
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             self._record(method, params, 404)

@@ -2,8 +2,11 @@
 
 It answers ``POST /v3.0/oa/message/cs`` like Zalo: ``{"error": 0, ...}`` when the
 ``access_token`` header matches, ``{"error": -216, "message": "Access token is
-invalid"}`` otherwise or after :meth:`FakeZaloApi.expire_token`. Standard library
-only, so it runs in the test environment and on its own.
+invalid"}`` otherwise or after :meth:`FakeZaloApi.expire_token`. The next requests
+can be made to fail as Zalo's front ends sometimes do (:meth:`FakeZaloApi.fail_next`:
+a 5xx, a 429 with ``Retry-After``, or no answer at all); a failed request is not
+recorded as sent. Standard library only, so it runs in the test environment and on
+its own.
 
 Usage:
     python -m tests.fakes.zalo_api [--port 8090] [--token fake-token]
@@ -45,6 +48,8 @@ class FakeZaloApi:
         self.echo = echo
         self.messages: list[SentMessage] = []
         self.rejected = 0  # requests refused for the token
+        self.failed = 0  # requests answered with a fault from fail_next
+        self._faults: list[tuple[int, float]] = []
         self._token_valid = True
         self._lock = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
@@ -68,6 +73,20 @@ class FakeZaloApi:
         """From now on, answer every request with error -216 (or stop doing so)."""
         with self._lock:
             self._token_valid = not expired
+
+    def fail_next(self, status: int, count: int = 1, retry_after: float = 0.0) -> None:
+        """Fail the next ``count`` requests: HTTP ``status`` (429 with ``Retry-After:
+        retry_after``), or, with status 0, no answer for ``retry_after`` seconds and then
+        a closed connection (a timeout)."""
+        with self._lock:
+            self._faults.extend([(status, retry_after)] * count)
+
+    def _next_fault(self) -> tuple[int, float] | None:
+        with self._lock:
+            if not self._faults:
+                return None
+            self.failed += 1
+            return self._faults.pop(0)
 
     def sent_to(self, user_id: str) -> list[SentMessage]:
         """The messages sent to ``user_id`` so far."""
@@ -113,18 +132,32 @@ class FakeZaloApi:
                     self._reply(404, {"error": 404, "message": "unknown path"})
                     return
                 length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                fault = fake._next_fault()
+                if fault is not None:
+                    status, seconds = fault
+                    if status == 0:
+                        time.sleep(seconds)  # the client times out; nothing is recorded
+                        self.close_connection = True
+                        return
+                    headers = {"Retry-After": f"{seconds:g}"} if status == 429 else {}
+                    self._reply(status, {"error": -32, "message": "fault injected"}, headers)
+                    return
                 try:
-                    body = json.loads(self.rfile.read(length) or b"{}")
+                    body = json.loads(raw or b"{}")
                 except ValueError:
                     self._reply(200, {"error": -201, "message": "Parameters are invalid"})
                     return
                 self._reply(200, fake._record(self.headers.get("access_token"), body))
 
-            def _reply(self, status: int, data: dict[str, Any]) -> None:
+            def _reply(self, status: int, data: dict[str, Any],
+                       headers: dict[str, str] | None = None) -> None:
                 raw = json.dumps(data).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(raw)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(raw)
 
