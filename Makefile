@@ -86,5 +86,5 @@ bench: setup train ## Run every benchmark and print its figures (about 10 minute
 clean: ## Remove what can be rebuilt: environments and models (keeps var/, the runtime state)
 	rm -rf $(VENV) $(RASA_VENV) $(MODEL_DIR)
 
-clean-state: ## DELETE the runtime state in var/: catalogue database, staff accounts, edits, audit trail
+clean-state: ## DELETE the runtime state in var/: catalogue database, staff accounts, edits, audit trail, conversations
 	rm -rf var data/catalog.sqlite3*

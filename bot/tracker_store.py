@@ -39,7 +39,6 @@ import logging
 import os
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,11 +49,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import rasa_speedups, resilience
 from procedures_catalog.masking import mask
-from procedures_catalog.settings import get_turnlog_settings
+from procedures_catalog.settings import get_turnlog_settings, state_dir
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
 #: How many events of the current session are read back (about 8 turns): far more
 #: than any rule or action looks at, few enough to keep a turn's cost flat.
 DEFAULT_TAIL_EVENTS = 60
@@ -91,7 +89,7 @@ def tracker_store_url(environ: dict[str, str] | None = None) -> str:
     url = (env.get("TRACKER_STORE_URL") or "").strip()
     if url:
         return url
-    state = ROOT / "var"
+    state = state_dir()
     state.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{state / 'tracker.sqlite3'}"
 
