@@ -72,7 +72,7 @@ lint: $(VENV)/.installed ## ruff and mypy on the libraries
 	$(VENV)/bin/ruff check procedures_catalog actions bot staff webchat tests bench
 	$(VENV)/bin/mypy
 
-bench: setup train ## Run every benchmark and print its figures (about 10 minutes)
+bench: setup train ## Run every benchmark and print its figures (about half an hour: 10,000 conversations)
 	$(PY) bench/search_accuracy.py
 	$(PY) bench/search_accuracy.py --set indep
 	$(PY) bench/search_accuracy.py --set blind
