@@ -189,8 +189,9 @@ def many_conversations(client: Client, questions: list[str], count: int, start: 
 
 
 def under_load(client: Client, questions: list[str], senders: int, duration: float,
-               think: float, label: str) -> None:
-    """Long-lived senders talking for ``duration`` s; prints rate, latencies, errors."""
+               think: float, label: str, pids: list[int]) -> None:
+    """Long-lived senders talking for ``duration`` s; prints rate, latencies, errors and
+    the CPU time the Rasa processes ``pids`` spent per turn."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -216,15 +217,17 @@ def under_load(client: Client, questions: list[str], senders: int, duration: flo
                 time.sleep(rng.uniform(0.5 * think, 1.5 * think))
 
     threads = [threading.Thread(target=sender, args=(n,)) for n in range(senders)]
+    cpu_before = sum(cpu_ms(pid) for pid in pids)
     t0 = time.perf_counter()
     for th in threads:
         th.start()
     for th in threads:
         th.join()
     wall = time.perf_counter() - t0
+    cpu = (sum(cpu_ms(pid) for pid in pids) - cpu_before) / max(len(latencies), 1)
     print(f"{label}: {senders} long-lived senders, {duration:.0f} s, think {think:.1f} s: "
           f"{len(latencies)} turns ({len(latencies) / wall:.1f}/s), {errors[0]} errors  [{load()}]")
-    print(f"    {quantiles(latencies)}")
+    print(f"    {quantiles(latencies)}; Rasa CPU {cpu:.1f} ms per turn")
 
 
 def reachable(port: int) -> bool:
@@ -298,8 +301,9 @@ def main() -> None:
                   f"ratio {after_all / after_100:.2f} (target ≤ 1.2); tracker store "
                   f"{Path(tmp, 'tracker.sqlite3').stat().st_size / 1e6:.0f} MB  [{load()}]")
 
-            under_load(client, questions, args.senders, args.duration, args.think, "load")
-            under_load(client, questions, args.senders, min(args.duration, 20), 0, "flat out")
+            pids = [servers.rasa.pid]
+            under_load(client, questions, args.senders, args.duration, args.think, "load", pids)
+            under_load(client, questions, args.senders, min(args.duration, 20), 0, "flat out", pids)
             print(f"resident memory: Rasa {rss_mb(servers.rasa.pid):.0f} MB, "
                   f"action server {rss_mb(servers.actions.pid):.0f} MB")
 
@@ -320,7 +324,8 @@ def main() -> None:
                     for i in range(5):
                         client.turn("warm", questions[i])
                     under_load(client, questions, args.senders, args.duration, args.think,
-                               "scale-out (2 Rasa + 2 action servers, PostgreSQL, Redis locks)")
+                               "scale-out (2 Rasa + 2 action servers, PostgreSQL, Redis locks)",
+                               [p.pid for p in cluster.rasa])
             with_pg_databases(scaled)
         else:
             print("scale-out: skipped (PostgreSQL on :5432 or Redis on :6379 unreachable)")
