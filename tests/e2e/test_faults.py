@@ -79,7 +79,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, catalogue: tuple[str, TcpPro
            "ZALO_API_BASE_URL": zalo_api.url, "ZALO_API_TIMEOUT": str(API_TIMEOUT)}
     with run_servers(workdir, catalogue[0], credentials=credentials, extra_env=env) as servers:
         log = workdir / "bridge.log"
-        bridge = start_bridge(bridge_env(telegram_api, servers.rasa_url,
+        bridge = start_bridge(bridge_env(telegram_api, servers.rasa_url, servers.env,
                                          TELEGRAM_API_TIMEOUT=str(API_TIMEOUT)), log)
         try:
             telegram_api.wait_for("getUpdates", timeout=90)
