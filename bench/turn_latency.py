@@ -11,7 +11,7 @@ are long-lived: the same id for every turn. Starts the real action server and Ra
 loopback and prints:
 
 * start-up: seconds until Rasa answers /status with the model loaded;
-* one sender, ``--turns`` turns in a row (held-out questions, each followed by four
+* one sender, ``--turns`` turns in a row (development-set questions, each followed by four
   follow-ups): median latency of the first, middle and last ten turns, and the ratio
   last/first (target: ≤ 1.5); also Rasa's own CPU time per turn, which other work on
   the machine does not inflate;
@@ -272,7 +272,7 @@ def main() -> None:
     if args.model:
         os.environ["RASA_MODEL"] = args.model
     questions = [json.loads(line)["q"] for line in
-                 (ROOT / "bench/data/search_holdout.jsonl").read_text(encoding="utf-8").splitlines()
+                 (ROOT / "bench/data/search_dev.jsonl").read_text(encoding="utf-8").splitlines()
                  if line.strip()]
     print(f"[{load()}, {os.cpu_count()} cores]")
 
