@@ -226,8 +226,6 @@ def answer_aspects(p: Mapping[str, Any], aspects: Sequence[str],
         (no message over :data:`MAX_CHARS`); the last text carries the buttons.
     """
     wanted = list(dict.fromkeys(a if a in ASPECTS else "overview" for a in aspects)) or ["overview"]
-    if "overview" in wanted and len(wanted) > 1:
-        wanted.remove("overview")  # the specific question is the answer asked for
     texts: list[str] = []
     for n, aspect in enumerate(wanted):
         body = _aspect_texts(p, aspect, office)

@@ -145,9 +145,11 @@ def decide(text: str | None, intent_aspect: str | None, confidence: float | None
     aspect = intent_aspect if intent_aspect in ASPECTS else "overview"
     if aspect == "overview":
         return ["overview"]
-    threshold = TRUST_INTENT_NAMED if names_procedure else TRUST_INTENT
-    if (names_procedure and aspect == "online") or (confidence or 0.0) < threshold:
-        # "… được hông" reads as "online?" to the classifier; without a word about
-        # the internet it asks whether the procedure itself can be done.
+    if names_procedure and (aspect == "online" or (confidence or 0.0) < TRUST_INTENT_NAMED):
+        # Unsure whether the classifier read the question or the procedure's words
+        # ("… được hông" reads as "online?" to it): the overview (which sums up level,
+        # online, time and fees) and the aspect.
+        return ["overview", aspect] if (confidence or 0.0) >= TRUST_INTENT else ["overview"]
+    if (confidence or 0.0) < TRUST_INTENT:
         return ["overview"]
     return [aspect]
