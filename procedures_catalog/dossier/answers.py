@@ -38,7 +38,7 @@ NEXT_STEP = {
 }
 CODE_HELP = (
     "Mã hồ sơ in trên giấy biên nhận (hoặc trong tin nhắn, email báo đã nộp), "
-    "dạng H56.22-240315-0001: mã cơ quan, ngày nộp, số thứ tự."
+    "ví dụ H12.34-250101-0123: mã cơ quan, ngày nộp, số thứ tự."
 )
 
 
