@@ -51,8 +51,9 @@ def answer_about(dispatcher: CollectingDispatcher, code: str, aspects: str | lis
 
 def choose_aspects(tracker: Tracker, text: str, default: str, resolution: Resolution) -> list[str]:
     """The aspects to answer: the words asked, else the conversation's, else the intent's."""
-    name = None
-    if resolution.code:
+    # The search hit already carries the name; only a follow-up needs the catalogue.
+    name = next((h.name for h in resolution.hits if h.code == resolution.code), None)
+    if resolution.code and name is None:
         procedure = get_catalog().get(resolution.code)
         name = procedure.name if procedure else None
     cues = aspect_cues.detect(text, name)

@@ -348,6 +348,12 @@ def _aspect_texts(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] |
     return texts
 
 
+def _choice_button(n: int, hit: Mapping[str, Any]) -> dict[str, str]:
+    """The numbered button that picks ``hit`` (a choice question or the alternatives)."""
+    return {"title": f"{n}. {shorten(hit['name'], 60)}",
+            "payload": "/choose_procedure" + json.dumps({"procedure_code": hit["code"]})}
+
+
 def choice_question(hits: Sequence[Mapping[str, Any]], intro: str | None = None) -> list[Reply]:
     """Ask which of the top procedures the citizen means (buttons + payload)."""
     shown = list(hits)[:3]
@@ -355,10 +361,7 @@ def choice_question(hits: Sequence[Mapping[str, Any]], intro: str | None = None)
     buttons = []
     for n, hit in enumerate(shown, 1):
         lines.append(f"{n}. {shorten(hit['name'], 150)} ({LEVEL_WORDS.get(hit['level'], hit['level'])})")
-        buttons.append({
-            "title": f"{n}. {shorten(hit['name'], 60)}",
-            "payload": "/choose_procedure" + json.dumps({"procedure_code": hit["code"]}),
-        })
+        buttons.append(_choice_button(n, hit))
     buttons.append({"title": "Không phải các thủ tục trên", "payload": "/ask_other"})
     text = "\n".join(lines)
     if len(text) > MAX_CHARS:
@@ -371,9 +374,7 @@ def alternatives(hits: Sequence[Mapping[str, Any]]) -> list[Reply]:
     shown = list(hits)[:2]
     if not shown:
         return []
-    buttons = [{"title": f"{n}. {shorten(hit['name'], 60)}",
-                "payload": "/choose_procedure" + json.dumps({"procedure_code": hit["code"]})}
-               for n, hit in enumerate(shown, 1)]
+    buttons = [_choice_button(n, hit) for n, hit in enumerate(shown, 1)]
     return [Reply(custom={"choices": [h["code"] for h in shown]}),
             Reply(text="Nếu không đúng thủ tục bạn cần, có thể là:", buttons=buttons)]
 

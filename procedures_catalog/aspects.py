@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from .language import load_words
+from .language import compile_patterns, load_words
 from .normalize import fold, normalize
 
 ASPECTS = ("overview", "level", "where", "online", "documents", "fees", "time", "steps")
@@ -59,21 +59,14 @@ def load_cues(path: Path = DATA) -> tuple[tuple[str, re.Pattern[str]], ...]:
     for aspect, patterns in table.items():
         if aspect not in CUE_ASPECTS:
             raise CueError(f"{path.name}: unknown aspect {aspect!r} (one of {', '.join(CUE_ASPECTS)})")
-        if not isinstance(patterns, list) or not patterns:
-            raise CueError(f"{path.name}: aspect {aspect!r} needs a list of patterns")
-        for pattern in patterns:
-            if not isinstance(pattern, str) or re.search(r"[^\x00-\x7f]", pattern):
-                raise CueError(f"{path.name}: {aspect}: pattern {pattern!r} must be folded ASCII text")
-            try:
-                out.append((aspect, re.compile(pattern)))
-            except re.error as exc:
-                raise CueError(f"{path.name}: {aspect}: bad pattern {pattern!r}: {exc}") from exc
+        out.extend((aspect, p) for p in compile_patterns(patterns, f"{path.name}: {aspect}", CueError))
     return tuple(out)
 
 
 _DOUBLED_END = re.compile(r"([a-z])\1+\b")
 
 
+@lru_cache(maxsize=4096)
 def cue_text(text: str | None) -> str:
     """The folded message with teencode and southern words spelled out.
 

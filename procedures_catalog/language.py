@@ -37,6 +37,24 @@ def fold_word(text: str) -> str:
     return strip_marks(unicodedata.normalize("NFC", text).lower())
 
 
+def compile_patterns(patterns: object, where: str, error: type[ValueError]) -> list[re.Pattern[str]]:
+    """Compile a cue list of folded-ASCII regular expressions, or raise ``error``.
+
+    ``where`` names the file and section in the message ("aspects.yaml: fees").
+    """
+    if not isinstance(patterns, list) or not patterns:
+        raise error(f"{where}: needs a list of patterns")
+    out = []
+    for pattern in patterns:
+        if not isinstance(pattern, str) or re.search(r"[^\x00-\x7f]", pattern):
+            raise error(f"{where}: pattern {pattern!r} must be folded ASCII text")
+        try:
+            out.append(re.compile(pattern))
+        except re.error as exc:
+            raise error(f"{where}: bad pattern {pattern!r}: {exc}") from exc
+    return out
+
+
 def _mapping(raw: dict, section: str, path: Path) -> dict[str, str]:
     table = raw.get(section)
     if not isinstance(table, dict) or not table:

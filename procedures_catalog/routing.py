@@ -25,6 +25,7 @@ import yaml
 
 from . import aspects as aspect_cues
 from .dialogue import Resolution, resolve, without_personal
+from .language import compile_patterns
 from .search import SearchIndex
 
 DATA = Path(__file__).resolve().parent / "data" / "language" / "routing.yaml"
@@ -52,14 +53,7 @@ def load_groups(path: Path = DATA) -> dict[str, tuple[re.Pattern[str], ...]]:
         patterns = raw.get(group)
         if not isinstance(patterns, list) or not patterns:
             raise RoutingCueError(f"{path.name}: group {group!r} needs a list of patterns")
-        compiled = []
-        for pattern in patterns:
-            if not isinstance(pattern, str) or re.search(r"[^\x00-\x7f]", pattern):
-                raise RoutingCueError(f"{path.name}: {group}: pattern {pattern!r} must be folded ASCII")
-            try:
-                compiled.append(re.compile(pattern))
-            except re.error as exc:
-                raise RoutingCueError(f"{path.name}: {group}: bad pattern {pattern!r}: {exc}") from exc
+        compiled = compile_patterns(patterns, f"{path.name}: {group}", RoutingCueError)
         out[group] = tuple(compiled)
     unknown = set(raw) - set(GROUPS)
     if unknown:
