@@ -360,7 +360,10 @@ def choice_question(hits: Sequence[Mapping[str, Any]], intro: str | None = None)
     lines = [intro or "Bạn hỏi thủ tục nào? Bấm chọn, hoặc gõ số (1, 2, 3):"]
     buttons = []
     for n, hit in enumerate(shown, 1):
-        lines.append(f"{n}. {shorten(hit['name'], 150)} ({LEVEL_WORDS.get(hit['level'], hit['level'])})")
+        # The district level ended on 1 July 2025: never state it as today's office.
+        level = ("trước 7/2025 thuộc cấp huyện" if hit["level"] == "huyen"
+                 else LEVEL_WORDS.get(hit["level"], hit["level"]))
+        lines.append(f"{n}. {shorten(hit['name'], 150)} ({level})")
         buttons.append(_choice_button(n, hit))
     buttons.append({"title": "Không phải các thủ tục trên", "payload": "/ask_other"})
     text = "\n".join(lines)

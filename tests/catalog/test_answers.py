@@ -234,3 +234,9 @@ def test_two_aspects_in_one_answer(catalog: Catalog) -> None:
     assert "📄 Giấy tờ" not in titles and "💰 Lệ phí" not in titles
     # One aspect: no "aspects" key (the payload contract is unchanged).
     assert "aspects" not in answer_aspects(p, ["fees"])[0].custom
+
+
+def test_a_choice_list_never_states_the_district_level_as_todays() -> None:
+    (_, question) = choice_question([{"code": "1.000001", "name": "Thủ tục A", "level": "huyen"},
+                                     {"code": "1.000002", "name": "Thủ tục B", "level": "xa"}])
+    assert "(trước 7/2025 thuộc cấp huyện)" in question.text and "(cấp xã)" in question.text
