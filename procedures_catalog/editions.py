@@ -21,12 +21,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from . import db
+from .import_plan import ImportPlan
 from .importers import ReadResult
 from .models import Edition, EditionEntry
 from .records import CSV_COLUMNS, EDITABLE_FIELDS, CatalogError, ProcedureRecord
 
 if TYPE_CHECKING:
-    from .service import Catalog, ImportPlan
+    from .service import Catalog
 
 KINDS = ("official", "sample")
 # The fields whose change a citizen cares about, in the order differences are listed.
@@ -99,8 +100,6 @@ def create(catalog: Catalog, result: ReadResult, info: EditionInfo, *, by: str,
     Returns:
         The edition (``as_dict``) and the import plan when it was applied, else None.
     """
-    from .service import ImportPlan
-
     info = info.checked()
     by = by.strip()
     if not by:
@@ -159,8 +158,6 @@ def _apply(catalog: Catalog, s: Session, edition: Edition, *, by: str, plan: Imp
 
 def activate(catalog: Catalog, edition_id: int, *, by: str, reason: str = "") -> ImportPlan | None:
     """Put an edition in force now (whatever its date). None if it already was."""
-    from .service import ImportPlan
-
     with db.session_scope(catalog.engine) as s:
         edition = s.get(Edition, edition_id)
         if edition is None:

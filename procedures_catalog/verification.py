@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select
 
-from . import db
+from . import audit, db
+from .audit import InvalidChange, NotFound
 from .facts import STAFF_ACTIONS
 from .models import AuditEntry, Edition, EditionEntry, Procedure, Turn
 from .provenance import HEDGED, source_provenance
@@ -96,9 +97,7 @@ def verify(catalog: Catalog, code: str, fields: list[str], *, by: str, reason: s
     Returns:
         How many fields were confirmed.
     """
-    from .service import InvalidChange, NotFound
-
-    by, reason = catalog._check_actor(by, reason)
+    by, reason = audit.check_actor(by, reason)
     wrong = [f for f in fields if f not in VERIFIABLE]
     if wrong or not fields:
         raise InvalidChange(f"fields to verify must be among {', '.join(VERIFIABLE)}")
@@ -113,7 +112,7 @@ def verify(catalog: Catalog, code: str, fields: list[str], *, by: str, reason: s
             if f == "online_level":
                 p.online_source = "staff"
             value = getattr(p, f)
-            catalog._audit(s, actor=by, action="verify", entity="procedure", key=p.code,
-                           field_name=f, old=value, new=value, reason=reason, batch=group)
+            audit.write(s, actor=by, action="verify", entity="procedure", key=p.code,
+                        field_name=f, old=value, new=value, reason=reason, batch=group)
         p.updated_at = datetime.now(timezone.utc)
     return len(fields)

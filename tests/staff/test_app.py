@@ -210,21 +210,21 @@ def test_level_and_documents_through_the_form(staff: Staff) -> None:
 
 def test_an_edit_of_several_fields_is_one_transaction_and_one_audit_group(
         staff: Staff, monkeypatch) -> None:
-    from procedures_catalog.service import Catalog
+    from procedures_catalog import audit
 
     staff.login()
     before = staff.catalog.get(BIRTH)
     # The second field's audit entry fails (a lost connection, a full disk...): the
     # first field must not be left saved on its own.
-    real_audit, calls = Catalog._audit, []
+    real_audit, calls = audit.write, []
 
-    def failing_audit(self, *args, **kwargs):
+    def failing_audit(*args, **kwargs):
         calls.append(kwargs.get("field_name"))
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return real_audit(self, *args, **kwargs)
+        return real_audit(*args, **kwargs)
 
-    monkeypatch.setattr(Catalog, "_audit", failing_audit)
+    monkeypatch.setattr(audit, "write", failing_audit)
     failed = _edit(staff, BIRTH, fees="Lệ phí: 9.000 đồng", processing_time="2 ngày làm việc",
                    reason="Theo quyết định mới")
     assert failed.status_code >= 400 and len(calls) == 2
