@@ -16,18 +16,12 @@ from typing import Any
 
 import click
 
-from . import editions
-from .provenance import vn_date
-from .service import Catalog, dump_json
+from .. import editions
+from ..provenance import vn_date
+from ..serialize import dump_json
+from .common import catalog_of
 
 _STATUS = {"active": "in force", "staged": "staged", "superseded": "superseded"}
-
-
-def _catalog(ctx: click.Context) -> Catalog:
-    obj = ctx.find_root().obj
-    if "catalog" not in obj:
-        obj["catalog"] = Catalog.open(obj.get("database"))
-    return obj["catalog"]  # type: ignore[no-any-return]
 
 
 def _line(e: dict[str, Any]) -> str:
@@ -46,7 +40,7 @@ def editions_group() -> None:
 @click.pass_context
 def list_(ctx: click.Context, as_json: bool) -> None:
     """Every edition, newest date first."""
-    rows = editions.list_editions(_catalog(ctx))
+    rows = editions.list_editions(catalog_of(ctx))
     if as_json:
         click.echo(dump_json(rows))
         return
@@ -62,7 +56,7 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def show(ctx: click.Context, edition_id: int, as_json: bool) -> None:
     """One edition and its totals."""
-    catalog = _catalog(ctx)
+    catalog = catalog_of(ctx)
     e = editions.get(catalog, edition_id)
     figures = editions.stats(catalog, edition_id)
     if as_json:
@@ -81,7 +75,7 @@ def show(ctx: click.Context, edition_id: int, as_json: bool) -> None:
 @click.pass_context
 def diff(ctx: click.Context, a: int, b: int, as_json: bool, limit: int) -> None:
     """What changed from edition A to edition B."""
-    d = editions.diff(_catalog(ctx), a, b)
+    d = editions.diff(catalog_of(ctx), a, b)
     if as_json:
         click.echo(dump_json(d))
         return
@@ -104,7 +98,7 @@ def diff(ctx: click.Context, a: int, b: int, as_json: bool, limit: int) -> None:
 @click.pass_context
 def activate(ctx: click.Context, edition_id: int, by: str, reason: str) -> None:
     """Put an edition in force now (the assistant answers from it at once)."""
-    plan = editions.activate(_catalog(ctx), edition_id, by=by, reason=reason)
+    plan = editions.activate(catalog_of(ctx), edition_id, by=by, reason=reason)
     if plan is None:
         click.echo(f"edition #{edition_id} is already in force")
         return
