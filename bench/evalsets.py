@@ -112,12 +112,15 @@ def _pattern_phrases(source: str) -> Iterator[str]:
 
 
 def _language_patterns() -> Iterator[str]:
-    from procedures_catalog import lexicon
+    from procedures_catalog import language
 
-    for source, replacement in getattr(lexicon, "_RULES_SRC", []):
-        yield from _pattern_phrases(source)
+    # The rewrite rules as the search uses them (fragments filled in).
+    for pattern, replacement in language.load_rewrites():
+        yield from _pattern_phrases(pattern.pattern)
         yield replacement
-    for path in sorted((ROOT / "procedures_catalog" / "data" / "language").glob("*.yaml")):
+    for path in sorted(language.DATA_DIR.glob("*.yaml")):
+        if path.name == "rewrites.yaml":
+            continue
         for value in _strings(yaml.safe_load(path.read_text(encoding="utf-8"))):
             yield from _pattern_phrases(value)
 

@@ -1,4 +1,4 @@
-"""Language data shared by the catalogue search and the NLU tokenizer.
+"""Language data shared by the catalogue search and the NLU tokenizer, and its loaders.
 
 The words citizens type ("ko", "dc", "hông", "cccd", "nhiêu") are spelled out from one
 data file, ``data/language/words.yaml``, read by :mod:`procedures_catalog.normalize`
@@ -98,3 +98,61 @@ def spell_out_token(token: str) -> str:
         return fold_word(words[low])
     key = fold_word(low)
     return fold_word(folded[key]) if key in folded else fold_word(token.lower())
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_FOLDED_WORDS = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+
+
+def _fragments(raw: object, path: Path) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise LanguageDataError(f"{path.name}: section 'fragments' must be a mapping of names to patterns")
+    out = {}
+    for name, pattern in raw.items():
+        where = f"{path.name}: fragments: {name!r}"
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z_]+", name):
+            raise LanguageDataError(f"{where}: names are lower-case words (a-z, _)")
+        compile_patterns([pattern], where, LanguageDataError)
+        out[name] = pattern
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_rewrites(path: Path = DATA_DIR / "rewrites.yaml") -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The rewrite rules, in order: (pattern, replacement), validated.
+
+    A rule's patterns are joined into one alternation with its ``{fragments}`` filled in;
+    the replacement comes back with a space on each side, so it stays separate words.
+    """
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise LanguageDataError(f"{path.name}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict) or set(raw) - {"fragments", "rules"}:
+        raise LanguageDataError(f"{path.name}: expected the sections 'fragments' and 'rules'")
+    fragments = _fragments(raw.get("fragments"), path)
+    rules = raw.get("rules")
+    if not isinstance(rules, list) or not rules:
+        raise LanguageDataError(f"{path.name}: section 'rules' must be a non-empty list")
+    out = []
+    for n, rule in enumerate(rules, start=1):
+        replace = rule.get("replace") if isinstance(rule, dict) else None
+        where = f"{path.name}: rule {n} ({replace!r})"
+        if not isinstance(rule, dict) or set(rule) != {"replace", "patterns"}:
+            raise LanguageDataError(f"{where}: needs exactly 'replace' and 'patterns'")
+        if not isinstance(replace, str) or not _FOLDED_WORDS.fullmatch(replace):
+            raise LanguageDataError(f"{where}: 'replace' must be folded words (a-z, 0-9, single spaces)")
+        patterns = rule["patterns"]
+        if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
+            raise LanguageDataError(f"{where}: 'patterns' must be a list of patterns")
+        filled = []
+        for pattern in patterns:
+            unknown = sorted(set(_PLACEHOLDER.findall(pattern)) - set(fragments))
+            if unknown:
+                raise LanguageDataError(f"{where}: pattern {pattern!r} uses unknown fragment(s) {unknown}")
+            filled.append(_PLACEHOLDER.sub(lambda m: fragments[m.group(1)], pattern))
+        compile_patterns(filled, where, LanguageDataError)
+        out.append((re.compile("|".join(filled)), f" {replace} "))
+    return tuple(out)

@@ -5,7 +5,8 @@ Three kinds of knowledge live here:
 
 * **Rewrite rules** turn a need described in everyday words into the catalogue's
   terms ("con mới sinh" → "đăng ký khai sinh", "sổ đỏ" → "giấy chứng nhận quyền sử
-  dụng đất"). They are general: they name situations and things, not questions.
+  dụng đất"). They are general: they name situations and things, not questions. They
+  are data, in ``data/language/rewrites.yaml`` (read by :mod:`.language`).
 * **Fillers and aspect words** ("cho em hỏi", "ở đâu", "lệ phí bao nhiêu") say what
   the citizen wants to know about a procedure, not which one; they are dropped.
 * **Variant markers** ("có yếu tố nước ngoài", "lưu động", "đăng ký lại") mark
@@ -18,168 +19,17 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from .language import load_rewrites
 from .normalize import fold, strip_marks
-
-# --------------------------------------------------------------------- helpers
-_FAMILY = (
-    r"(?:ong|ba|cha|me|bo|tia|ma|ba noi|ong noi|ba ngoai|ong ngoai|chong|vo|anh|chi|em|"
-    r"con|chau|co|chu|bac|di|cau|thim|mo|duong|nguoi nha|nguoi than|ba gia|ong gia|"
-    r"ba xa|ong xa|ba con|hang xom|ong ba|bo me|cha me|ba ma|tia ma|ong cu|ba cu|cu)"
-)
-_LOSE = r"(?:mat|bi mat|lam mat|danh mat|danh rot|lam rot|roi mat|that lac|bi trom|bi lay|cuop mat|mat tieu|chay|bi chay|chay mat)"
-_DAMAGE = r"(?:rach|bi rach|hu|bi hu|hong|bi hong|uot|bi uot|mo|nhoe|cu nat|nat|ua)"
-_OWN = r"(?:cua (?:toi|tui|minh|em|con|ba|me|ong|vo|chong|nha))?"
 
 LEVEL_MARKER_RE = re.compile(
     r"\(?\b(?:thuc hien )?(?:tai |o )?cap (?:tinh|huyen|xa)\b\)?|\b(?:thuc hien tai|o) cap (?:trung uong)\b"
 )
 
-# (pattern, replacement). Applied in order on " folded text "; a replacement may be
-# matched by later rules. Keep each rule about a situation, not a sentence.
-_RULES_SRC: list[tuple[str, str]] = [
-    # ---- spelling of whole phrases
-    (r"\bso hong\b|\bso do\b|\bso dat\b|\bso nha dat\b|\bgiay do\b|\bbang khoan\b"
-     r"|\bgiay chu quyen\b|\bgiay to (?:nha|dat|nha dat)\b|\bgiay (?:nha|dat)\b|\bso trang\b"
-     r"|\bgiay chung nhan quyen su dung dat\b|\bgiay chung nhan qsdd\b",
-     " giaychungnhan "),
-    (r"\bcan cuoc cong dan\b|\bchung minh nhan dan\b|\bchung minh thu\b|\bthe can cuoc\b"
-     r"|\bcan cuoc\b|\bcuoc cong dan\b|\bcccd\b",
-     " thecancuoc "),
-    (r"\bbang lai xe\b|\bbang lai\b|\bbang xe\b|\bgiay phep lai xe\b|\bbang lai oto\b|\bbang (?:a1|a2|b1|b2|c)\b",
-     " banglaixe "),
-    # ---- losing, damaging, renewing papers
-    (_LOSE + r" (?:cai |tam |cuon |quyen )?giaychungnhan\b|\bgiaychungnhan " + _OWN + r" ?(?:bi )?" + _LOSE,
-     " cap lai giay chung nhan do bi mat "),
-    (r"\bgiaychungnhan " + _OWN + r" ?(?:bi )?" + _DAMAGE + r"|" + _DAMAGE + r" (?:cai |cuon )?giaychungnhan"
-     r"|\b(?:doi|cap doi|lam lai|doi lai) (?:cai |cuon )?giaychungnhan\b|\bgiaychungnhan (?:cu|cu qua|mau cu)\b",
-     " cap doi giay chung nhan quyen su dung dat "),
-    (_LOSE + r" (?:cai |tam )?thecancuoc\b|\bthecancuoc " + _OWN + r" ?(?:bi )?" + _LOSE,
-     " cap lai the can cuoc "),
-    (r"\bthecancuoc " + _OWN + r" ?(?:bi )?(?:het han|" + _DAMAGE + r"|sai|cu)\b"
-     r"|\b(?:doi|cap doi|lam lai|doi lai|doi sang|doi qua) (?:cai |tam )?thecancuoc\b"
-     r"|\b(?:het han|" + _DAMAGE + r") (?:cai |tam )?thecancuoc\b",
-     " cap doi the can cuoc "),
-    (r"^(?!.*\b(?:1[4-9]|[2-9]\d) tuoi\b)(?:.*\b(?:con nit|tre em|tre con|con nho|duoi 14|chua du 14|be|em be|chau be|dua nho|cho con|cho be|cho chau)\b.{0,30}\bthecancuoc\b"
-     r"|.*\bthecancuoc\b.{0,30}\b(?:cho con|cho be|cho chau|tre em|con nit|duoi 14|chua du 14|con nho|em be)\b)",
-     " cap the can cuoc cho nguoi duoi 14 tuoi "),
-    (r"\b(?:lam|cap|xin|dang ky|lam moi) (?:cai |tam )?thecancuoc\b|\bthecancuoc (?:lan dau|moi)\b",
-     " cap the can cuoc cho nguoi tu du 14 tuoi tro len "),
-    (_LOSE + r" (?:cai |tam )?banglaixe|\bbanglaixe " + _OWN + r" ?(?:bi )?" + _LOSE,
-     " cap lai giay phep lai xe "),
-    (r"\b(?:doi|cap doi|doi lai|doi sang|doi qua) (?:cai |tam )?banglaixe\b|\bbanglaixe " + _OWN
-     + r" ?(?:bi )?(?:het han|" + _DAMAGE + r"|giay|bia|cu)\b|\bbanglaixe (?:pet|the pet)\b",
-     " doi giay phep lai xe "),
-    (r"\b(?:thi|hoc thi|thi lay|lay|lam|cap|hoc) (?:cai )?banglaixe\b", " cap giay phep lai xe "),
-    (r"\b(?:" + _LOSE + r"|" + _DAMAGE + r") (?:cai |to |tam )?giay khai sinh\b"
-     r"|\bgiay khai sinh " + _OWN + r" ?(?:bi )?(?:" + _LOSE + r"|" + _DAMAGE + r")"
-     r"|\b(?:ban sao|sao|trich luc|xin lai|lam lai|cap lai|them ban) (?:cai |to |1 |mot |2 |hai )?(?:ban )?(?:giay )?khai sinh\b",
-     " cap ban sao trich luc ho tich ban sao giay khai sinh "),
-    # ---- variants told in everyday words
-    (r"\b(?:nguoi|chong|vo|ruoc|lay chong|lay vo|cuoi|voi|o|ben|tu|sinh o|sanh o|qua|di) "
-     r"(?:nuoc ngoai|dai loan|han quoc|han|trung quoc|nhat|nhat ban|my|uc|phap|duc|anh|canada|campuchia|"
-     r"miên|mien|lao|thai lan|thai|singapore|malaysia|tay)\b|\bviet kieu\b|\bnguoi nuoc ngoai\b|\bo nuoc ngoai\b|\bquoc tich\b",
-     " co yeu to nuoc ngoai "),
-    (r"\bso (?:bo|goc|ho tich|luu|luu tru)\b.{0,25}\b(?:mat|chay|hu|khong con|that lac|bi mat|rach)\b"
-     r"|\b(?:mat|chay|hu|khong con|that lac)\b.{0,15}\bso (?:bo|goc|ho tich|luu)\b|\bdang ky lai\b",
-     " dang ky lai "),
-    # ---- civil status
-    (r"\b(?:moi|vua|mới) (?:sinh|sanh|de|đẻ)\b|\bsinh (?:con|em be|be|chau)\b|\bde (?:con|em be)\b"
-     r"|\b(?:co|dc|duoc) (?:em be|chau|con)\b|\bem be\b.{0,20}\b(?:ra doi|moi sinh)\b|\bra doi\b"
-     r"|\bgiay khai sinh\b|\blam khai sinh\b|\bkhai sinh cho\b|\bsanh\b|\bsinh duoc\b|\bvo (?:toi |tui |minh |em )?(?:moi |vua )?(?:sinh|de)\b",
-     " dang ky khai sinh "),
-    (r"\b" + _FAMILY + r"\b(?: \w+){0,3} (?:da |moi |vua |bi |da bi )?(?:mat|qua doi|chet|tu tran|khuat|ta the|di roi|mat roi)\b"
-     r"|\b(?:qua doi|tu tran|bao tu|giay bao tu|chet|ta the)\b|\bnguoi (?:chet|mat)\b|\bco nguoi mat\b|\bco dam tang\b|\bdam ma\b",
-     " dang ky khai tu "),
-    (r"\b(?:cuoi|lay|rước|ruoc) (?:vo|chong|vk|ck)\b|\bcuoi nhau\b|\bdam cuoi\b|\bdam hoi\b|\bgiay hon thu\b"
-     r"|\bgiay (?:dang ky )?ket hon\b|\bdang ky cuoi\b|\bvo chong\b.{0,15}\b(?:cuoi|dang ky)\b|\bthanh vo chong\b|\bgiay cuoi\b",
-     " dang ky ket hon "),
-    (r"\bdoc than\b|\bchua (?:co )?(?:vo|chong)\b|\bchua ket hon\b|\bchua lap gia dinh\b|\bchua cuoi\b"
-     r"|\btinh trang hon nhan\b|\bxac nhan (?:hon nhan|doc than|chua vo|chua chong)\b|\bgiay doc than\b",
-     " xac nhan tinh trang hon nhan "),
-    (r"\bnhan (?:lai )?(?:con|cha|ba|me|bo|tia|ma)\b|\bnhan la (?:con|cha)\b|\bxac nhan cha con\b|\bnhan con ruot\b|\blam cha\b.{0,10}\bgiay\b",
-     " dang ky nhan cha me con "),
-    (r"\bcon nuoi\b|\bnhan nuoi\b|\bxin nuoi\b", " nuoi con nuoi "),
-    (r"\b(?:sai|ghi sai|viet sai|nham|ghi nham|sua|doi|thay doi|cai chinh|bo sung) (?:ten|ho ten|ho|ngay sinh|nam sinh|que quan|dan toc|gioi tinh|thong tin)\b"
-     r"(?!.*\b(?:giaychungnhan|thecancuoc|banglaixe|dat)\b)",
-     " thay doi cai chinh bo sung thong tin ho tich "),
-    # ---- residence
-    (r"\b(?:cat|xoa|rut) (?:ten )?(?:ra khoi )?(?:ho khau|khau|thuong tru)\b|\bxoa dang ky thuong tru\b",
-     " xoa dang ky thuong tru "),
-    (r"\btach (?:ho khau|khau|ho|so ho khau)\b|\bra (?:o )?rieng\b", " tach ho "),
-    (r"\b(?:nhap|chuyen|dang ky|len|vao) (?:ho khau|khau)\b|\bho khau\b|\bthuong tru\b|\bnhap khau\b",
-     " dang ky thuong tru "),
-    (r"\b(?:o tro|thue tro|thue nha|nha tro|phong tro|o nho|o nha nguoi quen|o tam)\b|\btam tru\b", " dang ky tam tru "),
-    (r"\btam vang\b|\b(?:di|di lam|di hoc|di xa|vang nha)\b.{0,20}\b(?:lau ngay|thoi gian dai|may thang|nhieu thang)\b",
-     " khai bao tam vang "),
-    (r"\bxac nhan (?:cu tru|noi o|dia chi)\b|\bgiay xac nhan cu tru\b|\bct ?07\b|\bxac nhan thong tin cu tru\b",
-     " xac nhan thong tin ve cu tru "),
-    (r"\b(?:khach|ban|nguoi quen|nguoi than) (?:den |toi |ve )?(?:o|ngu) (?:lai|qua dem|nha)\b|\bluu tru\b|\bbao khach\b",
-     " thong bao luu tru "),
-    # ---- certification
-    (r"\bsao y\b|\bphoto (?:cong chung|chung thuc)\b|\b(?:cong chung|chung thuc|thi thuc) (?:ban sao|giay to|bang cap|hoc ba|giay)\b"
-     r"|\bban sao (?:cong chung|chung thuc)\b|\bchung thuc ban sao\b",
-     " chung thuc ban sao tu ban chinh "),
-    (r"\b(?:chung thuc|cong chung|xac nhan|thi thuc) chu ky\b", " chung thuc chu ky "),
-    (r"\bdi chuc\b|\bde lai (?:tai san|gia tai)\b", " chung thuc di chuc "),
-    (r"\b(?:cong chung|chung thuc) hop dong\b|\bhop dong (?:mua ban|tang cho|cho thue)\b.{0,20}\b(?:cong chung|chung thuc)\b",
-     " chung thuc hop dong giao dich "),
-    (r"\bly lich tu phap\b|\bly lich\b|\b(?:khong|ko) (?:co )?tien an\b|\btien an tien su\b",
-     " cap phieu ly lich tu phap "),
-    # ---- land
-    (r"\b(?:ban|mua|sang ten|chuyen nhuong|sang|ban lai|mua lai) (?:cai |mieng |thua |lo |cuon |manh |nen |can |mau )?(?:dat|nha|giaychungnhan|dat vuon|dat ruong|nha dat)\b"
-     r"|\bsang ten\b|\bchuyen nhuong\b",
-     " dang ky bien dong chuyen nhuong quyen su dung dat "),
-    (r"\b(?:cho|tang|tang cho|cho lai) (?:con|chau|em|anh|chi|vo|chong)?\s?(?:cai |mieng |thua |lo |manh |mot mieng )?(?:dat|nha)\b",
-     " dang ky bien dong tang cho quyen su dung dat "),
-    (r"\bthua ke\b|\b(?:huong|nhan|chia) (?:gia tai|tai san|dat)\b.{0,20}\b(?:de lai|mat|qua doi)\b|\bdat\b.{0,25}\bde lai\b",
-     " dang ky bien dong thua ke quyen su dung dat "),
-    (r"\b(?:tach|chia|cat|xe) (?:so|thua|mieng dat|dat|lo dat|nen|giaychungnhan)\b|\btach thua\b", " tach thua dat "),
-    (r"\b(?:gop|nhap|hop) (?:thua|2 thua|hai thua|so|giaychungnhan|dat)\b", " hop thua dat "),
-    (r"\b(?:len|chuyen len|chuyen sang|chuyen qua|chuyen thanh|xin len) (?:dat )?(?:tho cu|tho|dat o|dat nha|dat thuong mai)\b"
-     r"|\bchuyen (?:dat )?(?:ruong|vuon|nong nghiep|lua|trong lua|trong cay)\b|\bchuyen muc dich\b|\blen tho\b",
-     " chuyen muc dich su dung dat "),
-    (r"\b(?:tranh chap|gianh|chanh|lan|lan chiem|cai nhau|kien) (?:ve )?(?:dat|ranh|ranh dat|bo ranh|duong di|loi di|ranh gioi)\b"
-     r"|\blan ranh\b|\bhoa giai dat\b|\btranh chap dat dai\b",
-     " hoa giai tranh chap dat dai "),
-    (r"\b(?:lam|xin|cap|dang ky|chua co|lam lan dau|co) (?:cai |cuon )?giaychungnhan\b|\bgiaychungnhan lan dau\b|\bdat chua co giaychungnhan\b",
-     " dang ky dat dai cap giay chung nhan quyen su dung dat lan dau ho gia dinh ca nhan "),
-    (r"\bthe chap\b|\b(?:vay|muon) (?:ngan hang|von|tien)\b.{0,25}\b(?:dat|giaychungnhan|nha)\b|\b(?:dat|giaychungnhan)\b.{0,25}\bvay\b",
-     " dang ky the chap quyen su dung dat "),
-    (r"\bgiaychungnhan\b", " giay chung nhan quyen su dung dat "),
-    (r"\bthecancuoc\b", " the can cuoc "),
-    (r"\bbanglaixe\b", " giay phep lai xe "),
-    # ---- building
-    (r"\b(?:xay|cat|xay dung|xay moi|xay lai|lam|dung) (?:cai |can )?(?:nha|nha o|nha cap 4|nha tuong|nha lau|lau)\b"
-     r"|\b(?:sua|sua chua|nang cap|noi|nang tang|do mai|cai tao|them tang) (?:cai |can )?(?:nha|nha o|lau|tang)\b"
-     r"|\bgiay phep xay (?:dung|nha)\b|\bphep xay\b",
-     " cap giay phep xay dung nha o rieng le "),
-    # ---- business
-    (r"\b(?:mo|mở|lam|kinh doanh|buon|ban) (?:cai |1 |mot |them )?(?:tiem|quan|cua hang|sap|tap hoa|shop|quay|xe|tiem tap hoa|quan an|quan nuoc|quan ca phe|quan cafe|quan com|tiem toc|tiem vang|tiem thuoc|tiem banh|lo banh|tiem sua xe)\b"
-     r"|\bbuon ban\b|\bban (?:hang|tap hoa|an|nuoc|quan)\b|\blam an\b.{0,10}\bbuon ban\b|\bgiay phep kinh doanh\b|\bdang ky kinh doanh\b|\bkinh doanh nho\b|\bho kinh doanh\b",
-     " ho kinh doanh "),
-    (r"\b(?:nghi|tam nghi|dong cua|ngung|tam ngung|dung)\b.{0,20}\bho kinh doanh\b|\bho kinh doanh\b.{0,20}\b(?:nghi|tam nghi|dong cua|ngung|tam ngung)\b",
-     " tam ngung kinh doanh ho kinh doanh "),
-    (r"\b(?:giai the|dep|bo|cham dut|nghi luon|dong cua luon|khong lam nua)\b.{0,20}\bho kinh doanh\b", " cham dut hoat dong ho kinh doanh "),
-    (r"\b(?:doi|thay doi|chuyen|sua|them)\b.{0,20}\bho kinh doanh\b|\bho kinh doanh\b.{0,20}\b(?:doi|thay doi|chuyen|them nganh)\b",
-     " dang ky thay doi noi dung dang ky ho kinh doanh "),
-    (r"\b(?:mo|thanh lap|lap|dang ky) (?:cong ty|doanh nghiep|cty)\b", " dang ky thanh lap doanh nghiep "),
-    # ---- social support
-    (r"\b(?:nguoi gia|nguoi cao tuoi|tuoi gia|gia yeu|80 tuoi|tren 80|ong ba gia)\b|\btien (?:gia|nguoi gia|tuoi gia)\b",
-     " tro cap xa hoi hang thang nguoi cao tuoi "),
-    (r"\b(?:khuyet tat|tan tat|tat nguyen|bai liet|mu|diec|cam diec|thieu nang|tam than)\b", " nguoi khuyet tat tro cap xa hoi hang thang "),
-    (r"\b(?:mai tang|ma chay|chon cat|tien tang|dam tang)\b", " ho tro chi phi mai tang "),
-    (r"\bho (?:ngheo|can ngheo)\b|\bso ngheo\b|\bgiay ngheo\b|\bxin ngheo\b|\bvao dien ngheo\b", " cong nhan ho ngheo ho can ngheo "),
-    (r"\b(?:that nghiep|mat viec|nghi viec|bi cho nghi|bi duoi viec|thoi viec)\b", " huong tro cap that nghiep "),
-    (r"\bthe bao hiem y te\b|\bthe bhyt\b|\bbao hiem y te\b", " the bao hiem y te "),
-    # ---- vehicles and boats
-    (r"\b(?:giay dang ky xe|ca vet|cavet|ca ve|cavat|ca vat|giay xe|bien so)\b", " dang ky xe bien so xe "),
-    (r"\b(?:ghe|ghe danh ca|tau danh ca|ghe cao|tau ca|thuyen danh ca)\b", " tau ca "),
-]
 
-
-@lru_cache(maxsize=1)
-def _rules() -> list[tuple[re.Pattern[str], str]]:
-    return [(re.compile(src), repl) for src, repl in _RULES_SRC]
+def _rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    # The rewrite rules are data: data/language/rewrites.yaml (see its README).
+    return load_rewrites()
 
 
 # Multi-word fillers and aspect phrases: what is asked about, not which procedure.

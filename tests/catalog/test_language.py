@@ -49,6 +49,52 @@ def test_malformed_cue_files_name_the_pattern(tmp_path: Path) -> None:
         routing.load_groups(bad)
 
 
+def test_malformed_rewrites_file_names_the_rule(tmp_path: Path) -> None:
+    bad = tmp_path / "rewrites.yaml"
+    cases = [
+        ("rules:\n  - replace: dang ky khai sinh\n    patterns: ['\\bmoi sinh(']\n",
+         r"rule 1 \('dang ky khai sinh'\): bad pattern"),
+        ("rules:\n  - replace: đăng ký\n    patterns: ['\\bsinh\\b']\n", "rule 1 .*folded words"),
+        ("rules:\n  - replace: a\n    patterns: ['x']\n  - replace: b\n    patterns: ['{lost} giay']\n",
+         r"rule 2 \('b'\).*unknown fragment\(s\) \['lost'\]"),
+        ("rules:\n  - replace: a\n    patterns: ['mới sinh']\n", "folded ASCII"),
+        ("rules:\n  - replace: a\n", "rule 1 .*exactly 'replace' and 'patterns'"),
+        ("fragments:\n  lose: (?:mat\nrules: []\n", "fragments: 'lose': bad pattern"),
+        ("rule: []\n", "sections 'fragments' and 'rules'"),
+    ]
+    for text, message in cases:
+        bad.write_text(text, encoding="utf-8")
+        language.load_rewrites.cache_clear()
+        with pytest.raises(language.LanguageDataError, match=message):
+            language.load_rewrites(bad)
+    language.load_rewrites.cache_clear()
+
+
+def test_rewrite_rules_run_in_order_with_fragments_filled_in(tmp_path: Path) -> None:
+    rules = language.load_rewrites()
+    assert len(rules) >= 50
+    assert all(r.startswith(" ") and r.endswith(" ") for _, r in rules)
+    assert "{" not in "".join(p.pattern for p, _ in rules if "{lose}" in p.pattern)
+    own = tmp_path / "rewrites.yaml"
+    own.write_text("fragments:\n  lose: (?:mat|that lac)\n"
+                   "rules:\n  - replace: thecancuoc\n    patterns: ['\\bcccd\\b']\n"
+                   "  - replace: cap lai the can cuoc\n    patterns: ['{lose} thecancuoc']\n",
+                   encoding="utf-8")
+    (first, to_card), (second, again) = language.load_rewrites(own)
+    assert (first.pattern, to_card) == (r"\bcccd\b", " thecancuoc ")
+    assert (second.pattern, again) == ("(?:mat|that lac) thecancuoc", " cap lai the can cuoc ")
+    language.load_rewrites.cache_clear()
+
+
+def test_rewrites_map_a_described_need_onto_the_catalogue_words() -> None:
+    from procedures_catalog import lexicon
+
+    _, words, _ = lexicon.rewrite("em bi mat cccd roi".split())
+    assert " ".join(words) == "em cap lai the can cuoc roi"
+    _, words, _ = lexicon.rewrite("vo toi moi sinh".split())
+    assert "dang ky khai sinh" in " ".join(words)
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("chuyển đất vườn lên thổ cư cần hồ sơ gì", ["documents"]),
     ("cần giấy tờ gì, tốn nhiêu tiền", ["documents", "fees"]),
