@@ -29,7 +29,7 @@ from procedures_catalog.accounts import Accounts
 from procedures_catalog.service import Catalog
 from procedures_catalog.turnlog import get_or_create_setting
 
-from . import editions_views, i18n, views
+from . import i18n, views
 from .dates import local_time
 from .security import CsrfMiddleware, StaffAuth, csrf_input, csrf_token, current_user
 from .settings import StaffSettings, get_staff_settings
@@ -155,9 +155,7 @@ def create_app(database_url: str | None = None, *, settings: StaffSettings | Non
         if getattr(route, "name", None) == "logout" else route
         for route in admin.admin.router.routes
     ]
-    for view in (views.DashboardView, views.ProcedureView, editions_views.VerificationView,
-                 views.AliasView, views.OfficeView, views.ImportExportView,
-                 editions_views.EditionsView, views.AuditView, views.TurnView):
+    for view in views.PAGES:
         admin.add_view(view)
     app.state.catalog = admin.admin.state.catalog = catalog
     app.state.accounts = accounts

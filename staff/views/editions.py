@@ -24,10 +24,11 @@ from procedures_catalog import editions, verification
 from procedures_catalog.provenance import level_words, vn_date
 from procedures_catalog.records import CatalogError
 
-from .errors import error_vi
-from .i18n import FIELD_LABELS
-from .security import current_user, require_editor
-from .views import IMPORT_DIR, IMPORT_SUFFIXES, catalog_of
+from ..errors import error_vi
+from ..i18n import FIELD_LABELS
+from ..security import current_user, require_editor
+from .base import catalog_of
+from .transfer import IMPORT_DIR, IMPORT_SUFFIXES
 
 STATUS_VI = {"active": "Đang áp dụng", "staged": "Chờ đến ngày hiệu lực", "superseded": "Đã thay thế"}
 KIND_VI = {"official": "Chính thức", "sample": "Bản mẫu"}
