@@ -12,7 +12,7 @@ RASA        := $(RASA_VENV)/bin/rasa
 CATALOG     := $(VENV)/bin/catalog
 RASA_CONFIG ?= bot/config.yml
 MODEL_DIR   ?= models
-TRAIN_INPUTS := $(RASA_CONFIG) $(wildcard bot/domain/*.yml) $(shell find data -name '*.yml' 2>/dev/null) $(wildcard bot/components/*.py) $(wildcard procedures_catalog/data/language/*.yaml) procedures_catalog/language.py
+TRAIN_INPUTS := $(RASA_CONFIG) $(wildcard bot/domain/*.yml) $(shell find data -name '*.yml' 2>/dev/null) $(wildcard bot/components/*.py) $(filter-out %/rewrites.yaml,$(wildcard procedures_catalog/data/language/*.yaml)) procedures_catalog/language.py
 
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
