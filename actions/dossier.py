@@ -8,6 +8,7 @@ the tracker (the channel masked it); it comes from the per-conversation store.
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from datetime import date
 from typing import Any
 
@@ -19,7 +20,12 @@ from procedures_catalog import answers
 from procedures_catalog import provenance as prov
 from procedures_catalog.card import CardCache, Edition, card_query, import_edition
 from procedures_catalog.dialogue import resolve
-from procedures_catalog.dossier.service import answer_follow, answer_status, answer_unfollow
+from procedures_catalog.dossier.service import (
+    StatusAnswer,
+    answer_follow,
+    answer_status,
+    answer_unfollow,
+)
 from procedures_catalog.service import procedure_to_dict
 
 from .common import get_catalog, log_turn, send, understood, user_text
@@ -27,18 +33,32 @@ from .common import get_catalog, log_turn, send, understood, user_text
 log = logging.getLogger(__name__)
 
 
-class ActionCheckDossier(Action):
+class DossierAnswerAction(Action, ABC):
+    """An action that sends one dossier answer and logs its outcome; subclasses say which.
+
+    Abstract, so the action server does not register it as an action of its own.
+    """
+
+    @abstractmethod
+    def answer(self, tracker: Tracker) -> StatusAnswer:
+        """The answer for this conversation (from :mod:`procedures_catalog.dossier.service`)."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        result = self.answer(tracker)
+        send(dispatcher, result.replies)
+        log_turn(tracker, result.outcome)
+        return list(understood())
+
+
+class ActionCheckDossier(DossierAnswerAction):
     """"Hồ sơ của tôi tới đâu rồi?": look the conversation's dossier code up."""
 
     def name(self) -> str:
         return "action_check_dossier"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
-        result = answer_status(tracker.sender_id, user_text(tracker))
-        send(dispatcher, result.replies)
-        log_turn(tracker, result.outcome)
-        return list(understood())
+    def answer(self, tracker: Tracker) -> StatusAnswer:
+        return answer_status(tracker.sender_id, user_text(tracker))
 
 
 def card_edition(procedure: Any, facts: dict[str, Any]) -> tuple[Edition, str | None]:
@@ -100,29 +120,21 @@ class ActionSendCard(Action):
                 SlotSet("pending_aspect", None), *understood()]
 
 
-class ActionFollowDossier(Action):
+class ActionFollowDossier(DossierAnswerAction):
     """"Báo cho tôi khi có kết quả": follow the last dossier asked about (Telegram, Zalo)."""
 
     def name(self) -> str:
         return "action_follow_dossier"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
-        result = answer_follow(tracker.sender_id)
-        send(dispatcher, result.replies)
-        log_turn(tracker, result.outcome)
-        return list(understood())
+    def answer(self, tracker: Tracker) -> StatusAnswer:
+        return answer_follow(tracker.sender_id)
 
 
-class ActionUnfollowDossier(Action):
+class ActionUnfollowDossier(DossierAnswerAction):
     """"Thôi, đừng báo nữa": stop following."""
 
     def name(self) -> str:
         return "action_unfollow_dossier"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
-        result = answer_unfollow(tracker.sender_id)
-        send(dispatcher, result.replies)
-        log_turn(tracker, result.outcome)
-        return list(understood())
+    def answer(self, tracker: Tracker) -> StatusAnswer:
+        return answer_unfollow(tracker.sender_id)

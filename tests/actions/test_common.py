@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import sys
 from pathlib import Path
@@ -194,6 +195,8 @@ def _action_classes() -> list[type[Action]]:
 
 
 def test_every_domain_action_has_its_class_and_back() -> None:
+    # Abstract bases are skipped by the action server too (rasa_sdk's executor).
     concrete = {cls().name() for cls in _action_classes()
-                if cls not in (procedures.AnswerAspectAction, services.ReplyAction)}
+                if cls not in (procedures.AnswerAspectAction, services.ReplyAction)
+                and not inspect.isabstract(cls)}
     assert concrete == _domain_actions()

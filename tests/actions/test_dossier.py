@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from actions.dossier import ActionCheckDossier, ActionSendCard
+from actions.dossier import (
+    ActionCheckDossier,
+    ActionFollowDossier,
+    ActionSendCard,
+    ActionUnfollowDossier,
+)
 from procedures_catalog.dossier.pending import CodeStore
 
 BIRTH = "1.001193"
@@ -37,6 +42,18 @@ def test_without_a_code_the_action_asks_for_it(run, tracker) -> None:
     out = run(ActionCheckDossier(), tracker("new_question", text="hồ sơ tới đâu rồi",
                                             intent="check_dossier", sender_id="conv-8"))
     assert not out.customs and "mã hồ sơ" in out.texts[0]
+
+
+def test_follow_and_unfollow_send_their_answer_and_log_its_outcome(run, tracker, turns) -> None:
+    # A web conversation cannot be told later: following is refused, in words.
+    out = run(ActionFollowDossier(), tracker("new_question", text="báo cho tôi khi có kết quả",
+                                             intent="follow_dossier", sender_id="conv-9"))
+    assert out.texts and not out.customs
+    out.assert_short()
+    out = run(ActionUnfollowDossier(), tracker("new_question", text="thôi đừng báo nữa",
+                                               intent="unfollow_dossier", sender_id="conv-9"))
+    assert out.texts
+    assert [t.outcome for t in turns("conv-9")] == ["dossier_no_follow", "dossier_unfollowed"]
 
 
 def test_the_card_of_the_current_procedure(run, tracker, catalog, tmp_path: Path) -> None:
