@@ -42,6 +42,7 @@ from bot import rasa_guards
 from bot.channels import zalo_messages as messages
 from bot.channels.limits import get_limits
 from bot.channels.masked_rest import mask_message
+from bot.channels.replies import parse_message
 from bot.channels.zalo_signing import (
     LIMITED_NOTIFY,
     LIMITED_SILENT,
@@ -208,39 +209,15 @@ class ZaloOutput(OutputChannel):
             if await self.api.send(body) == ZaloApi.TOKEN_REJECTED:
                 self.token_rejected = True
 
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Send one bot message: its replies, rendered for Zalo (``zalo_messages``)."""
+        user_id = zalo_user_id(recipient_id)
+        for reply in parse_message(message):
+            await self._send_all(messages.render(user_id, reply))
+
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Send a text (split if over Zalo's length limit)."""
         await self._send_all(messages.text_bodies(zalo_user_id(recipient_id), text))
-
-    async def send_text_with_buttons(self, recipient_id: str, text: str,
-                                     buttons: list[dict[str, Any]], **kwargs: Any) -> None:
-        """Send a text with buttons; a tap sends the button's payload back."""
-        await self._send_all(messages.text_bodies(zalo_user_id(recipient_id), text, buttons))
-
-    async def send_quick_replies(self, recipient_id: str, text: str,
-                                 quick_replies: list[dict[str, Any]], **kwargs: Any) -> None:
-        """Quick replies are buttons on Zalo."""
-        await self.send_text_with_buttons(recipient_id, text, quick_replies)
-
-    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        """Send an image by URL."""
-        await self._send_all([messages.image_body(zalo_user_id(recipient_id), image)])
-
-    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
-        """Attachments are not used by this bot; a URL is sent as text."""
-        if isinstance(attachment, str) and attachment:
-            await self.send_text_message(recipient_id, attachment)
-
-    async def send_elements(self, recipient_id: str, elements: Any, **kwargs: Any) -> None:
-        """Carousels are not used by this bot; each element goes as text with buttons."""
-        for element in elements or []:
-            text = "\n".join(str(element.get(k)) for k in ("title", "subtitle") if element.get(k))
-            await self.send_text_with_buttons(recipient_id, text, element.get("buttons") or [])
-
-    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any],
-                               **kwargs: Any) -> None:
-        """Procedure answers become a card; machine-only payloads send nothing."""
-        await self._send_all(messages.custom_bodies(zalo_user_id(recipient_id), json_message))
 
 
 def _retry_delay(retry_after: str | None, default: float | None) -> float | None:

@@ -1,4 +1,5 @@
-"""Rasa messages → request bodies of Zalo's OA message API (``/v3.0/oa/message/cs``).
+"""The Zalo renderer: replies (:mod:`bot.channels.replies`) → request bodies of Zalo's
+OA message API (``/v3.0/oa/message/cs``).
 
 Kept free of Rasa and third-party imports so the unit tests can check the limits
 without a Rasa environment. Limits (Zalo OA API v3 consultation messages):
@@ -16,8 +17,10 @@ payloads become ``oa.query.show`` (the text is shown as if typed), URL buttons
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
+
+from bot.channels.replies import PORTAL_TITLE, Button, Procedure, Reply
 
 # The answer texts' own helpers (dependency-free modules, also used by the Rasa side).
 from procedures_catalog.answers import RATING_PROMPT, shorten
@@ -37,7 +40,6 @@ VOICE_REPLY = (
     "ví dụ: “làm căn cước cho con”."
 )
 RATE_LIMIT_REPLY = "Bạn nhắn hơi nhanh, mình trả lời chưa kịp. Bạn đợi một phút rồi nhắn tiếp nhé."
-CARD_BUTTON_TITLE = "🌐 Xem trên Cổng Dịch vụ công"
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -57,24 +59,26 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return parts
 
 
-def zalo_button(button: Mapping[str, Any]) -> dict[str, Any] | None:
-    """One Rasa button as a Zalo button, or None when it cannot be one."""
-    title = shorten(str(button.get("title") or ""), MAX_TITLE)
-    url = button.get("url")
-    if url:
-        return {"title": title or str(url)[:MAX_TITLE], "type": "oa.open.url",
-                "payload": {"url": str(url)}}
-    payload = str(button.get("payload") or button.get("title") or "").strip()
+def render(user_id: str, reply: Reply) -> list[dict[str, Any]]:
+    """The request bodies sending one reply to ``user_id``."""
+    if reply.custom is not None:
+        return card_bodies(user_id, reply.procedure)
+    if reply.image:
+        return [image_body(user_id, reply.image)]
+    return text_bodies(user_id, reply.text, reply.buttons)
+
+
+def zalo_button(button: Button) -> dict[str, Any] | None:
+    """One button as a Zalo button, or None when it cannot be one."""
+    title = shorten(button.title, MAX_TITLE)
+    if button.url:
+        return {"title": title or button.url[:MAX_TITLE], "type": "oa.open.url",
+                "payload": {"url": button.url}}
+    payload = button.payload or button.title
     if not payload or len(payload) > MAX_PAYLOAD:
         return None
     kind = "oa.query.hide" if payload.startswith("/") else "oa.query.show"
     return {"title": title or shorten(payload, MAX_TITLE), "type": kind, "payload": payload}
-
-
-def zalo_buttons(buttons: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
-    """Rasa buttons as Zalo buttons, within Zalo's count limit (the first ones kept)."""
-    converted = [b for b in (zalo_button(button) for button in buttons or []) if b]
-    return converted[:MAX_BUTTONS]
 
 
 # The 👍/👎 rating buttons travel after an answer's next-question buttons; when the
@@ -88,15 +92,16 @@ def _with_buttons(body: dict[str, Any], buttons: list[dict[str, Any]]) -> dict[s
 
 
 def text_bodies(user_id: str, text: str,
-                buttons: Sequence[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+                buttons: Sequence[Button] = ()) -> list[dict[str, Any]]:
     """Request bodies sending ``text`` (split if needed); the last one carries the buttons."""
     parts = split_text(text) or ([""] if buttons else [])
     bodies: list[dict[str, Any]] = [
         {"recipient": {"user_id": user_id}, "message": {"text": part}} for part in parts
     ]
-    all_buttons = [b for b in (zalo_button(button) for button in buttons or []) if b]
-    ratings = [b for b in all_buttons if str(b.get("payload", "")).startswith("/rate_answer")]
-    others = [b for b in all_buttons if b not in ratings]
+    pairs = [(button, zalo) for button in buttons if (zalo := zalo_button(button))]
+    all_buttons = [zalo for _, zalo in pairs]
+    ratings = [zalo for button, zalo in pairs if button.is_rating]
+    others = [zalo for button, zalo in pairs if not button.is_rating]
     if len(all_buttons) <= MAX_BUTTONS:
         others, ratings = all_buttons, []
     if bodies and others:
@@ -116,7 +121,7 @@ def image_body(user_id: str, url: str) -> dict[str, Any]:
     }}}
 
 
-def custom_bodies(user_id: str, custom: Mapping[str, Any]) -> list[dict[str, Any]]:
+def card_bodies(user_id: str, procedure: Procedure | None) -> list[dict[str, Any]]:
     """Request bodies for a custom payload of the bot (see procedures_catalog/answers.py).
 
     A procedure answer's payload becomes a small card: the procedure's name and code
@@ -124,16 +129,11 @@ def custom_bodies(user_id: str, custom: Mapping[str, Any]) -> list[dict[str, Any
     the name, so its card gives the code only). Payloads that only serve machines
     (``choices``, ``handoff``: the text that follows says it all) send nothing.
     """
-    procedure = custom.get("procedure")
-    if isinstance(procedure, Mapping) and procedure.get("name"):
-        lines = []
-        if custom.get("aspect") != "overview":
-            lines.append(f"📌 {shorten(str(procedure['name']), 300)}")
-        if procedure.get("code"):
-            lines.append(f"Mã thủ tục: {procedure['code']}")
-        text = "\n".join(lines) or "📌 " + shorten(str(procedure["name"]), 300)
-        buttons = []
-        if procedure.get("portal_url"):
-            buttons.append({"title": CARD_BUTTON_TITLE, "url": procedure["portal_url"]})
-        return text_bodies(user_id, text, buttons)
-    return []
+    if procedure is None or not procedure.name:
+        return []
+    name = "📌 " + shorten(procedure.name, 300)
+    lines = [] if procedure.overview else [name]
+    if procedure.code:
+        lines.append(f"Mã thủ tục: {procedure.code}")
+    buttons = [Button(PORTAL_TITLE, url=procedure.portal_url)] if procedure.portal_url else []
+    return text_bodies(user_id, "\n".join(lines) or name, buttons)

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot.channels.replies import Button, buttons_of, parse_message
 from bot.channels.zalo_messages import (
     MAX_BUTTONS,
     MAX_TEXT,
     MAX_TITLE,
-    custom_bodies,
+    render,
     split_text,
     text_bodies,
-    zalo_button,
 )
+from bot.channels.zalo_messages import zalo_button as to_zalo
 
 USER = "6142494823"
+
+
+def zalo_button(button: dict[str, Any]) -> dict[str, Any] | None:
+    return to_zalo(buttons_of([button])[0])
+
+
+def custom_bodies(user: str, custom: dict[str, Any]) -> list[dict[str, Any]]:
+    [reply] = parse_message({"custom": custom})
+    return render(user, reply)
 
 
 def test_plain_text_is_one_message_to_the_user():
@@ -34,7 +46,7 @@ def test_intent_payloads_become_hidden_queries_and_others_shown_queries():
 def test_buttons_stay_within_zalo_limits():
     buttons = [{"title": f"Nút {n} " + "rất dài " * 30, "payload": f"/intent_{n}"} for n in range(8)]
     buttons.append({"title": "payload too long", "payload": "/x" + "a" * 2000})
-    [body] = text_bodies(USER, "Chọn một", buttons)
+    [body] = text_bodies(USER, "Chọn một", buttons_of(buttons))
     zalo = body["message"]["attachment"]["payload"]["buttons"]
     assert len(zalo) == MAX_BUTTONS
     assert [b["payload"] for b in zalo] == [f"/intent_{n}" for n in range(MAX_BUTTONS)]
@@ -44,7 +56,7 @@ def test_buttons_stay_within_zalo_limits():
 
 def test_long_text_is_split_and_the_buttons_go_on_the_last_part():
     text = "\n".join(f"{n}. " + "giấy tờ " * 20 for n in range(30))
-    bodies = text_bodies(USER, text, [{"title": "Khác", "payload": "/ask_other"}])
+    bodies = text_bodies(USER, text, [Button("Khác", "/ask_other")])
     assert len(bodies) > 1
     assert all(len(b["message"]["text"]) <= MAX_TEXT for b in bodies)
     assert "attachment" not in bodies[0]["message"]

@@ -23,6 +23,9 @@ from pathlib import Path
 import pytest
 
 from bot.channels import telegram_bridge as tb
+from bot.channels.replies import parse
+from bot.channels.telegram_io import CallbackStore
+from bot.channels.telegram_render import render, split_text
 from tests.e2e.conftest import custom_payloads, texts
 from tests.fakes.telegram_api import Call, FakeTelegram
 from tests.servers import ROOT, Servers, free_port
@@ -364,18 +367,18 @@ def test_long_reply_is_split_below_telegrams_limit():
     words = [f"từ{i}" for i in range(2500)]
     text = "\n\n".join(" ".join(words[i:i + 25]) for i in range(0, len(words), 25))
     buttons = [{"title": "📄 Giấy tờ", "payload": "/ask_documents"}]
-    out = tb.render([{"text": text, "buttons": buttons}], lambda p: p)
+    out = render(parse([{"text": text, "buttons": buttons}]))
     assert len(out) >= 3
     assert all(len(m.text.encode("utf-16-le")) // 2 <= 4096 for m in out)
     assert " ".join(" ".join(m.text.split()) for m in out) == " ".join(words)
     assert [m.keyboard for m in out[:-1]] == [[]] * (len(out) - 1)
-    assert out[-1].keyboard[0][0].callback_data == "/ask_documents"
-    emoji = tb.split_text("😀" * 5000)
+    assert out[-1].keyboard[0][0].payload == "/ask_documents"
+    emoji = split_text("😀" * 5000)
     assert all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in emoji)
 
 
 def test_long_payloads_get_short_callback_data_only_their_chat_resolves():
-    store = tb.CallbackStore()
+    store = CallbackStore()
     payload = '/ask_procedure{"query":"cấp giấy chứng nhận quyền sử dụng đất lần đầu"}'
     assert len(payload.encode()) > 64
     data = store.encode(1, payload)

@@ -17,10 +17,10 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.loopback import LoopbackServer, Request, read_body, reply
 
 SAMPLE = {
     "H56.22-240315-0001": {
@@ -33,7 +33,7 @@ SAMPLE = {
 }
 
 
-class FakeDossierPortal:
+class FakeDossierPortal(LoopbackServer):
     """The fake server (a context manager on 127.0.0.1, a free port).
 
     Attributes:
@@ -45,27 +45,17 @@ class FakeDossierPortal:
     """
 
     def __init__(self, records: dict[str, dict[str, Any]] | None = None, port: int = 0) -> None:
+        super().__init__(port=port)
         self.records = copy.deepcopy(SAMPLE if records is None else records)
         self.delay = 0.0
         self.status: int | None = None
         self.body: bytes | None = None
         self.requests: list[tuple[dict[str, Any], dict[str, str]]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         """The URL to give as DOSSIER_HTTP_URL."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}/"
-
-    def __enter__(self) -> FakeDossierPortal:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return f"{super().url}/"
 
     def answer(self, request: dict[str, Any]) -> tuple[int, bytes]:
         """Status and body for one request."""
@@ -79,33 +69,17 @@ class FakeDossierPortal:
         return 200, json.dumps({"error_code": 0, "result": [record] if record else []},
                                ensure_ascii=False).encode()
 
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                length = int(self.headers.get("Content-Length") or 0)
-                try:
-                    request = json.loads(self.rfile.read(length) or b"{}")
-                except ValueError:
-                    request = {}
-                fake.requests.append((request, dict(self.headers)))
-                if fake.delay:
-                    time.sleep(fake.delay)
-                status, body = fake.answer(request)
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json; charset=utf-8")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (time-out tests)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        return Handler
+    def handle(self, request: Request) -> None:
+        """One lookup (``POST /``)."""
+        try:
+            body = json.loads(read_body(request) or b"{}")
+        except ValueError:
+            body = {}
+        self.requests.append((body, dict(request.headers)))
+        if self.delay:
+            time.sleep(self.delay)
+        status, answer = self.answer(body)
+        reply(request, status, answer, content_type="application/json; charset=utf-8")
 
 
 def main() -> None:

@@ -29,9 +29,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.fakes.loopback import Faults, LoopbackServer, Request, read_body, reply, stall
 
 TOKEN = "123456:TEST-fake-token_for-tests"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Trợ lý TTHC", "username": "tthc_fake_bot",
@@ -76,7 +77,7 @@ class Call:
         return [button for row in self.keyboard for button in row]
 
 
-class FakeTelegram:
+class FakeTelegram(LoopbackServer):
     """The fake server; use as a context manager or call :meth:`start` / :meth:`stop`.
 
     Args:
@@ -86,51 +87,30 @@ class FakeTelegram:
     """
 
     def __init__(self, token: str = TOKEN, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(host, port)
         self.token = token
-        self._host = host
         self._cond = threading.Condition()
         self._updates: list[dict[str, Any]] = []
         self._calls: list[Call] = []
-        self._failures: dict[str, list[tuple[int, int]]] = {}
+        self._faults = Faults()
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._stopping = False
         self.webhook: dict[str, Any] = {}
-        self._server = ThreadingHTTPServer((host, port), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="fake-telegram")
 
     # --- lifecycle
-    @property
-    def url(self) -> str:
-        """The server's root URL."""
-        return f"http://{self._host}:{self._server.server_address[1]}"
-
     @property
     def base_url(self) -> str:
         """The Bot API base URL the token is appended to (PTB's ``base_url``)."""
         return f"{self.url}/bot"
-
-    def start(self) -> FakeTelegram:
-        """Start serving in a background thread."""
-        self._thread.start()
-        return self
 
     def stop(self) -> None:
         """Stop serving (waiting long polls return at once)."""
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> FakeTelegram:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+        super().stop()
 
     # --- what tests do
     def push_update(self, update: dict[str, Any]) -> int:
@@ -149,8 +129,7 @@ class FakeTelegram:
         """Fail the next call of ``method``: 429 with ``retry_after`` seconds, another
         HTTP ``status`` (5xx), or, with status 0, no answer for ``retry_after`` seconds
         and then a closed connection (a timeout). A failed call does nothing."""
-        with self._cond:
-            self._failures.setdefault(method, []).append((status, retry_after))
+        self._faults.add(status, retry_after, key=method)
 
     def calls(self, method: str | None = None, chat_id: Any = None,
               status: int | None = 200) -> list[Call]:
@@ -231,55 +210,37 @@ class FakeTelegram:
         }})
 
     # --- the HTTP side
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                fake._handle(self)
-
-            do_GET = do_POST  # noqa: N815
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass  # quiet: the calls are recorded instead
-
-        return Handler
-
-    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+    def handle(self, request: Request) -> None:
+        """One Bot API call: ``/bot<token>/<method>``, parameters as form, JSON or multipart."""
         path = request.path.split("?", 1)[0]
         prefix = f"/bot{self.token}/"
         if not path.startswith("/bot"):
-            return self._reply(request, 404, {"ok": False, "error_code": 404,
-                                              "description": "Not Found"})
+            return reply(request, 404, {"ok": False, "error_code": 404,
+                                        "description": "Not Found"})
         if not path.startswith(prefix):
-            return self._reply(request, 401, {"ok": False, "error_code": 401,
-                                              "description": "Unauthorized"})
+            return reply(request, 401, {"ok": False, "error_code": 401,
+                                        "description": "Unauthorized"})
         method = path[len(prefix):]
         params = self._params(request)
-        with self._cond:
-            queued = self._failures.get(method)
-            status, retry_after = queued.pop(0) if queued else (None, 0)
+        status, retry_after = self._faults.take(method) or (None, 0)
+        if status is not None:
+            self._record(method, params, status)
+        if status == 0:
+            return stall(request, retry_after)  # the bot times out; the connection is dropped
         if status == 429:
-            self._record(method, params, 429)
-            return self._reply(request, 429, {
+            return reply(request, 429, {
                 "ok": False, "error_code": 429,
                 "description": f"Too Many Requests: retry after {retry_after}",
                 "parameters": {"retry_after": retry_after},
             })
-        if status == 0:
-            self._record(method, params, 0)
-            time.sleep(retry_after)  # the bot times out; the connection is then dropped
-            request.close_connection = True
-            return None
         if status is not None:
-            self._record(method, params, status)
-            return self._reply(request, status, {"ok": False, "error_code": status,
-                                                 "description": "Bad Gateway"})
+            return reply(request, status, {"ok": False, "error_code": status,
+                                           "description": "Bad Gateway"})
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             self._record(method, params, 404)
-            return self._reply(request, 404, {"ok": False, "error_code": 404,
-                                              "description": "Not Found: method not found"})
+            return reply(request, 404, {"ok": False, "error_code": 404,
+                                        "description": "Not Found: method not found"})
         if method == "getUpdates":
             # A long poll is recorded when it starts, so tests see the bot polling.
             self._record(method, params, 200)
@@ -287,12 +248,11 @@ class FakeTelegram:
         else:
             result = handler(params)
             self._record(method, params, 200, result)
-        self._reply(request, 200, {"ok": True, "result": result})
+        return reply(request, 200, {"ok": True, "result": result})
 
     @staticmethod
-    def _params(request: BaseHTTPRequestHandler) -> dict[str, Any]:
-        length = int(request.headers.get("Content-Length") or 0)
-        body = request.rfile.read(length) if length else b""
+    def _params(request: Request) -> dict[str, Any]:
+        body = read_body(request)
         kind = request.headers.get("Content-Type") or ""
         if not body:
             return {}
@@ -338,18 +298,6 @@ class FakeTelegram:
             self._calls.append(call)
             self._cond.notify_all()
         return call
-
-    @staticmethod
-    def _reply(request: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode()
-        try:
-            request.send_response(status)
-            request.send_header("Content-Type", "application/json")
-            request.send_header("Content-Length", str(len(data)))
-            request.end_headers()
-            request.wfile.write(data)
-        except OSError:
-            pass  # the client gave up (a long poll cut short): nothing to tell it
 
     # --- Bot API methods
     def _api_getMe(self, params: dict[str, Any]) -> Any:  # noqa: N802

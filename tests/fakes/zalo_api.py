@@ -22,8 +22,9 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.loopback import Faults, LoopbackServer, Request, read_body, reply, stall
 
 MESSAGE_PATH = "/v3.0/oa/message/cs"
 TOKEN_INVALID = {"error": -216, "message": "Access token is invalid"}
@@ -40,34 +41,23 @@ class SentMessage:
     at: float = field(default_factory=time.monotonic)
 
 
-class FakeZaloApi:
+class FakeZaloApi(LoopbackServer):
     """The fake server; use as a context manager (it listens on 127.0.0.1, a free port)."""
 
     def __init__(self, token: str = "fake-access-token", port: int = 0, echo: bool = False) -> None:
+        super().__init__(port=port)
         self.token = token
         self.echo = echo
         self.messages: list[SentMessage] = []
         self.rejected = 0  # requests refused for the token
-        self.failed = 0  # requests answered with a fault from fail_next
-        self._faults: list[tuple[int, float]] = []
+        self._faults = Faults()
         self._token_valid = True
         self._lock = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
-    def url(self) -> str:
-        """The base URL to give the bot as ZALO_API_BASE_URL."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> FakeZaloApi:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    def failed(self) -> int:
+        """Requests answered with a fault from :meth:`fail_next`."""
+        return self._faults.served
 
     def expire_token(self, expired: bool = True) -> None:
         """From now on, answer every request with error -216 (or stop doing so)."""
@@ -78,15 +68,7 @@ class FakeZaloApi:
         """Fail the next ``count`` requests: HTTP ``status`` (429 with ``Retry-After:
         retry_after``), or, with status 0, no answer for ``retry_after`` seconds and then
         a closed connection (a timeout)."""
-        with self._lock:
-            self._faults.extend([(status, retry_after)] * count)
-
-    def _next_fault(self) -> tuple[int, float] | None:
-        with self._lock:
-            if not self._faults:
-                return None
-            self.failed += 1
-            return self._faults.pop(0)
+        self._faults.add(status, retry_after, count=count)
 
     def sent_to(self, user_id: str) -> list[SentMessage]:
         """The messages sent to ``user_id`` so far."""
@@ -123,48 +105,24 @@ class FakeZaloApi:
             return {"error": 0, "message": "Success",
                     "data": {"message_id": f"fake-{len(self.messages)}", "user_id": user_id}}
 
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                if self.path.split("?")[0] != MESSAGE_PATH:
-                    self._reply(404, {"error": 404, "message": "unknown path"})
-                    return
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length)
-                fault = fake._next_fault()
-                if fault is not None:
-                    status, seconds = fault
-                    if status == 0:
-                        time.sleep(seconds)  # the client times out; nothing is recorded
-                        self.close_connection = True
-                        return
-                    headers = {"Retry-After": f"{seconds:g}"} if status == 429 else {}
-                    self._reply(status, {"error": -32, "message": "fault injected"}, headers)
-                    return
-                try:
-                    body = json.loads(raw or b"{}")
-                except ValueError:
-                    self._reply(200, {"error": -201, "message": "Parameters are invalid"})
-                    return
-                self._reply(200, fake._record(self.headers.get("access_token"), body))
-
-            def _reply(self, status: int, data: dict[str, Any],
-                       headers: dict[str, str] | None = None) -> None:
-                raw = json.dumps(data).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(raw)
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass  # keep test output clean
-
-        return Handler
+    def handle(self, request: Request) -> None:
+        """``POST /v3.0/oa/message/cs``; anything else is 404."""
+        if request.command != "POST" or request.path.split("?")[0] != MESSAGE_PATH:
+            return reply(request, 404, {"error": 404, "message": "unknown path"})
+        raw = read_body(request)
+        fault = self._faults.take()
+        if fault is not None:
+            status, seconds = fault
+            if status == 0:
+                return stall(request, seconds)  # the client times out; nothing is recorded
+            headers = {"Retry-After": f"{seconds:g}"} if status == 429 else {}
+            return reply(request, status, {"error": -32, "message": "fault injected"},
+                         headers=headers)
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            return reply(request, 200, {"error": -201, "message": "Parameters are invalid"})
+        return reply(request, 200, self._record(request.headers.get("access_token"), body))
 
 
 def main() -> None:
