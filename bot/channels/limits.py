@@ -17,10 +17,13 @@ by :func:`get_limits` (cheap; call it when a channel is created).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.channels.ratelimit import ConversationRateLimiter
+
+T = TypeVar("T", int, float)
 
 #: The header a bridge (Telegram) sends ``BRIDGE_TOKEN`` in to Rasa's REST channel.
 BRIDGE_HEADER = "X-Bridge-Token"
@@ -69,17 +72,35 @@ class Limits:
         return ConversationRateLimiter(self.rate_limit)
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number") from None
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}")
-    return value
+class EnvReader:
+    """How every channel reads its settings: empty values count as unset, numbers checked.
+
+    Raises (from :meth:`number`):
+        ValueError: the value is not a number in range (the message names the
+            variable, never its value).
+    """
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self.env = os.environ if env is None else env
+
+    def text(self, name: str, default: str | None = None) -> str | None:
+        """The variable, stripped; ``default`` when it is unset or empty."""
+        return (self.env.get(name) or "").strip() or default
+
+    def number(self, name: str, default: T, *, kind: Callable[[str], T],
+               minimum: float | None = 0) -> T:
+        """The variable as ``kind`` (int or float), at least ``minimum`` (None: any)."""
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise ValueError(f"{name} must be a {'whole ' if kind is int else ''}number") from None
+        if minimum is not None and value < minimum:  # type: ignore[operator]
+            raise ValueError(f"{name} must not be negative" if minimum == 0
+                             else f"{name} must be at least {minimum:g}")
+        return value
 
 
 def get_limits(env: Mapping[str, str] | None = None) -> Limits:
@@ -88,8 +109,9 @@ def get_limits(env: Mapping[str, str] | None = None) -> Limits:
     Raises:
         ValueError: a value is not a whole number in range (the message names it).
     """
-    env = os.environ if env is None else env
+    read = EnvReader(env)
     return Limits(
-        message_max_chars=_int(env, "MESSAGE_MAX_CHARS", DEFAULT_MESSAGE_MAX_CHARS, 50),
-        rate_limit=_int(env, "CHANNEL_RATE_LIMIT", DEFAULT_RATE_LIMIT, 0),
+        message_max_chars=read.number("MESSAGE_MAX_CHARS", DEFAULT_MESSAGE_MAX_CHARS,
+                                      kind=int, minimum=50),
+        rate_limit=read.number("CHANNEL_RATE_LIMIT", DEFAULT_RATE_LIMIT, kind=int),
     )

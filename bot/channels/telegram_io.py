@@ -7,6 +7,8 @@
   different chats are served at once (PTB's concurrent updates have no per-chat order).
 * :class:`UpdatesRequest`: one malformed update would fail PTB's whole getUpdates batch,
   fetched again for ever; it is replaced by an empty update that gets confirmed.
+* :class:`ApiRequest`: PTB retries connecting (getMe, setWebhook, deleteWebhook) for
+  ever but says why only at DEBUG; here each failure is a WARNING.
 * :func:`retrying`: PTB retries only 429s (``AIORateLimiter``); a 5xx, a network error
   or a timeout on ``sendMessage`` would lose the citizen's answer.
 * :func:`send_photo_from_url`: the checklist card is uploaded, since the assistant's
@@ -25,7 +27,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from telegram import Update
-from telegram.error import NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 from telegram.request import HTTPXRequest
 
@@ -112,6 +114,22 @@ class ChatLocks:
                 del self._locks[chat_id]
             else:
                 self._locks[chat_id] = (lock, users - 1)
+
+
+class ApiRequest(HTTPXRequest):
+    """The Bot API connection; failures of the calls PTB's start-up retries are logged."""
+
+    STARTUP_METHODS = ("/getMe", "/setWebhook", "/deleteWebhook")
+
+    async def post(self, url: str, *args: Any, **kwargs: Any) -> Any:
+        """PTB's post, logging why a start-up call failed (the URL holds the token: not logged)."""
+        try:
+            return await super().post(url, *args, **kwargs)
+        except TelegramError as exc:
+            if url.endswith(self.STARTUP_METHODS) and not isinstance(exc, InvalidToken):
+                log.warning("Telegram %s failed (%s: %s); retrying", url.rsplit("/", 1)[-1],
+                            type(exc).__name__, exc)
+            raise
 
 
 class UpdatesRequest(HTTPXRequest):

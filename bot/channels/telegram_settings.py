@@ -5,11 +5,12 @@ See docs/telegram.md and ``.env.example`` for every variable.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from bot.channels.limits import EnvReader
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
@@ -58,12 +59,8 @@ class Settings:
         Raises:
             SettingsError: a required variable is missing or a value is invalid.
         """
-        env = os.environ if env is None else env
-
-        def get(name: str, default: str | None = None) -> str | None:
-            value = (env.get(name) or "").strip()
-            return value or default
-
+        read = EnvReader(env)
+        get = read.text
         token = get("TELEGRAM_BOT_TOKEN")
         if not token:
             raise SettingsError("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
@@ -73,9 +70,12 @@ class Settings:
         mode = (get("TELEGRAM_MODE", "polling") or "").lower()
         if mode not in ("polling", "webhook"):
             raise SettingsError("TELEGRAM_MODE must be 'polling' or 'webhook'")
-        rate_limit = _int(get("TELEGRAM_RATE_LIMIT"), DEFAULT_RATE_LIMIT, "TELEGRAM_RATE_LIMIT")
-        port = _int(get("TELEGRAM_WEBHOOK_PORT"), 8443, "TELEGRAM_WEBHOOK_PORT")
-        api_timeout = _int(get("TELEGRAM_API_TIMEOUT"), 15, "TELEGRAM_API_TIMEOUT") or 15
+        try:
+            rate_limit = read.number("TELEGRAM_RATE_LIMIT", DEFAULT_RATE_LIMIT, kind=int)
+            port = read.number("TELEGRAM_WEBHOOK_PORT", 8443, kind=int)
+            api_timeout = read.number("TELEGRAM_API_TIMEOUT", 15, kind=int) or 15
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
         webhook_url, secret = get("TELEGRAM_WEBHOOK_URL"), get("TELEGRAM_WEBHOOK_SECRET")
         if mode == "webhook":
             if not webhook_url or not urlsplit(webhook_url).netloc:
@@ -100,14 +100,3 @@ class Settings:
             api_timeout=api_timeout,
         )
 
-
-def _int(value: str | None, default: int, name: str) -> int:
-    if value is None:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number") from None
-    if number < 0:
-        raise SettingsError(f"{name} must not be negative")
-    return number

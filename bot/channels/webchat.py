@@ -5,8 +5,11 @@ Two bugs of Rasa 3.6.21's ``socketio`` channel with our locked dependencies:
 * ``SocketIOOutput.send_custom_json`` calls ``sio.emit(event, **payload)``: it expects
   payloads shaped ``{"data": ...}`` and raises ``TypeError`` on ours
   (``{"procedure": ..., "aspect": ...}``), which also drops every message after it in
-  the turn. Here a custom payload is the event's data, unchanged, so the widget
-  receives exactly the contract of ``procedures_catalog.answers``.
+  the turn. Here each bot message is parsed into the channels' reply model
+  (:mod:`bot.channels.replies`) and ``webchat_render`` makes the widget's events: a custom
+  payload is the event's data, unchanged, so the widget receives exactly the contract
+  of ``procedures_catalog.answers``; texts, quick replies and images keep Rasa's
+  socket.io shapes, which ``webchat/static/tthc-chat.js`` shows.
 * With ``session_persistence`` the ``session_request`` handler calls
   ``sio.enter_room()`` without awaiting it; since python-socketio 5.x that is a
   coroutine, so the browser never joins its conversation's room and receives no bot
@@ -52,6 +55,8 @@ from sanic import Blueprint
 from bot import rasa_guards
 from bot.channels.limits import EMPTY, NOT_TEXT, NOT_YOUR_SESSION, SLOW_DOWN, get_limits
 from bot.channels.masked_rest import mask_message
+from bot.channels.replies import parse_message
+from bot.channels.webchat_render import render
 
 logger = logging.getLogger(__name__)
 
@@ -92,13 +97,13 @@ def session_secret() -> str:
 
 
 class WebchatOutput(SocketIOOutput):
-    """Socket.io output that emits a custom payload as the message itself."""
+    """Socket.io output that sends the widget the events ``webchat_render`` makes."""
 
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
-    ) -> None:
-        """Emit ``json_message`` as one ``bot_uttered`` event to the conversation's room."""
-        await self._send_message(recipient_id, json_message)
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Emit one bot message as ``bot_uttered`` events to the conversation's room."""
+        for reply in parse_message(message):
+            for event in render(reply):
+                await self._send_message(recipient_id, event)
 
 
 class WebchatInput(SocketIOInput):

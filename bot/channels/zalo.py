@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +39,7 @@ from sanic.response import HTTPResponse
 
 from bot import rasa_guards
 from bot.channels import zalo_messages as messages
-from bot.channels.limits import get_limits
+from bot.channels.limits import EnvReader, get_limits
 from bot.channels.masked_rest import mask_message
 from bot.channels.replies import parse_message
 from bot.channels.zalo_signing import (
@@ -95,8 +94,8 @@ class ZaloSettings:
         Raises:
             RasaException: a required variable is missing or a number is malformed.
         """
-        env = os.environ if environ is None else environ
-        required = {name: (env.get(name) or "").strip()
+        read = EnvReader(environ)
+        required = {name: read.text(name) or ""
                     for name in ("ZALO_APP_ID", "ZALO_OA_SECRET_KEY", "ZALO_ACCESS_TOKEN")}
         missing = [name for name, value in required.items() if not value]
         if missing:
@@ -104,20 +103,19 @@ class ZaloSettings:
                 f"The zalo channel needs {', '.join(missing)} in the environment (see docs/zalo.md)."
             )
         try:
-            max_age = float(env.get("ZALO_MAX_EVENT_AGE") or 300)
-            rate = int(env.get("ZALO_RATE_LIMIT") or 20)
-            timeout = float(env.get("ZALO_API_TIMEOUT") or 10)
+            max_age = read.number("ZALO_MAX_EVENT_AGE", 300.0, kind=float, minimum=None)
+            rate = read.number("ZALO_RATE_LIMIT", 20, kind=int, minimum=None)
+            timeout = read.number("ZALO_API_TIMEOUT", 10.0, kind=float, minimum=None)
         except ValueError as exc:
-            raise RasaException("ZALO_MAX_EVENT_AGE / ZALO_RATE_LIMIT / ZALO_API_TIMEOUT must be "
-                                f"numbers: {exc}") from exc
+            raise RasaException(str(exc)) from exc
         return cls(
             app_id=required["ZALO_APP_ID"],
             secret_key=required["ZALO_OA_SECRET_KEY"],
             access_token=required["ZALO_ACCESS_TOKEN"],
-            api_base_url=(env.get("ZALO_API_BASE_URL") or "https://openapi.zalo.me").rstrip("/"),
+            api_base_url=(read.text("ZALO_API_BASE_URL") or "https://openapi.zalo.me").rstrip("/"),
             max_event_age=max_age,
             rate_limit=rate,
-            dedup_redis_url=(env.get("ZALO_DEDUP_REDIS_URL") or "").strip() or None,
+            dedup_redis_url=read.text("ZALO_DEDUP_REDIS_URL"),
             api_timeout=timeout,
         )
 

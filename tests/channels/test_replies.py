@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.channels.replies import PORTAL_TITLE, Button, Procedure, Reply, parse, parse_message
 from bot.channels.telegram_render import render as telegram
+from bot.channels.webchat_render import render as web
 from bot.channels.zalo_messages import render as zalo
 from procedures_catalog.answers import RATING_BUTTONS, RATING_PROMPT
 
@@ -62,3 +63,17 @@ def test_zalo_sends_the_rating_apart_when_the_buttons_do_not_fit():
         f"/ask_{n}" for n in range(4)]
     assert rating["message"]["text"] == RATING_PROMPT
     assert [b["title"] for b in rating["message"]["attachment"]["payload"]["buttons"]] == ["👍", "👎"]
+
+
+def test_the_widget_gets_rasas_socketio_shapes_and_the_custom_payload_unchanged():
+    custom = {"procedure": PROCEDURE, "aspect": "fees"}
+    replies = parse([{"custom": custom}, {"text": "Lệ phí\n\nmiễn phí", "buttons": [
+        {"title": "Có", "payload": "/affirm"}, {"title": "Cổng", "url": "https://x"}]},
+        {"image": "https://x/card.png"}])
+    assert [event for reply in replies for event in web(reply)] == [
+        custom,
+        {"text": "Lệ phí", "quick_replies": []},
+        {"text": "miễn phí", "quick_replies": [
+            {"content_type": "text", "title": "Có", "payload": "/affirm"}]},
+        {"attachment": {"type": "image", "payload": {"src": "https://x/card.png"}}},
+    ]

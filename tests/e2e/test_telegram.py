@@ -363,6 +363,21 @@ def test_bad_settings_stop_with_a_clear_message(env, named):
     assert "abc" not in result.stderr, "a token is never echoed"
 
 
+def test_a_refused_token_is_said_without_it_and_the_bridge_keeps_running(tmp_path):
+    log = tmp_path / "bridge-token.log"
+    with FakeTelegram() as fake:
+        proc = start_bridge(bridge_env(fake, "http://127.0.0.1:9", TELEGRAM_BOT_TOKEN="123:abc"),
+                            log)
+        deadline = time.monotonic() + 60
+        while "refused TELEGRAM_BOT_TOKEN" not in log.read_text(errors="replace"):
+            assert proc.poll() is None and time.monotonic() < deadline, "no clear error"
+            time.sleep(0.2)
+        time.sleep(1)
+        assert proc.poll() is None, "a wrong token must not stop `make run`"
+        assert stop_bridge(proc, log) == 0
+    assert "abc" not in log.read_text(errors="replace"), "a token is never logged"
+
+
 def test_long_reply_is_split_below_telegrams_limit():
     words = [f"từ{i}" for i in range(2500)]
     text = "\n\n".join(" ".join(words[i:i + 25]) for i in range(0, len(words), 25))
