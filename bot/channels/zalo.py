@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -79,8 +79,8 @@ class ZaloSettings:
     """The channel's settings; the environment is the only source (no secrets in files)."""
 
     app_id: str
-    secret_key: str
-    access_token: str
+    secret_key: str = field(repr=False)
+    access_token: str = field(repr=False)
     api_base_url: str = "https://openapi.zalo.me"
     max_event_age: float = 300.0
     rate_limit: int = 20
@@ -383,8 +383,8 @@ class ZaloInput(InputChannel):
     @staticmethod
     def _user_of(event: Mapping[str, Any]) -> str | None:
         """The Zalo user id an event is about (follow events name a ``follower``)."""
-        for field in ("sender", "follower"):
-            value = event.get(field)
+        for key in ("sender", "follower"):
+            value = event.get(key)
             if isinstance(value, Mapping) and value.get("id"):
                 return str(value["id"])
         return None
