@@ -12,6 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from procedures_catalog.answers import Reply
+from procedures_catalog.cached import CachedCatalog
 from procedures_catalog.service import Catalog
 
 log = logging.getLogger(__name__)
@@ -21,11 +22,15 @@ _lock = threading.Lock()
 
 
 def get_catalog() -> Catalog:
-    """The process-wide catalogue (opened, migrated and seeded on first use)."""
+    """The process-wide catalogue (opened, migrated and seeded on first use).
+
+    Its per-turn reads come from memory until the catalogue changes
+    (:class:`~procedures_catalog.cached.CachedCatalog`).
+    """
     global _catalog
     with _lock:
         if _catalog is None:
-            _catalog = Catalog.open()
+            _catalog = CachedCatalog.open()
         return _catalog
 
 

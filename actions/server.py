@@ -25,6 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.settings import ActionServerSettings, SettingsError
+from procedures_catalog.cached import start_look
 
 log = logging.getLogger("actions.server")
 
@@ -46,6 +47,8 @@ def create_app(settings: ActionServerSettings) -> Sanic:
 
     @app.middleware("request")
     async def guard(request: Request) -> HTTPResponse | None:
+        # One turn reads the catalogue once for changes (procedures_catalog/cached.py).
+        start_look()
         if request.path in OPEN_PATHS:
             return None
         if not authorised(request, settings.token):

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from actions import common
 from procedures_catalog import turnlog
 from procedures_catalog.answers import MAX_CHARS, PORTAL_URL, RATING_BUTTONS, next_buttons
+from procedures_catalog.cached import CachedCatalog
 from procedures_catalog.models import Turn
 from procedures_catalog.service import Catalog
 
@@ -41,14 +42,15 @@ _UNSET: Any = object()
 
 @pytest.fixture(scope="session")
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Catalog]:
-    """The bundled sample, seeded into a temporary SQLite file (read-mostly: turns are logged)."""
+    """The bundled sample, seeded into a temporary SQLite file (read-mostly: turns are logged),
+    read as the action server reads it (through the in-memory cache)."""
     with pytest.MonkeyPatch.context() as mp:
         # The developer's own CATALOG_*/TURNLOG_* settings must not leak into the tests.
         for name in list(os.environ):
             if name.startswith(("CATALOG_", "TURNLOG_")):
                 mp.delenv(name)
         path = tmp_path_factory.mktemp("actions-catalog") / "catalog.sqlite3"
-        catalog = Catalog.open(f"sqlite:///{path}")
+        catalog = CachedCatalog.open(f"sqlite:///{path}")
         assert catalog.count() == 1787
         catalog.index()  # built once here, not inside the first test's timing
         yield catalog
