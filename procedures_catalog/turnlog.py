@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from . import db
@@ -128,22 +128,22 @@ def record_turn(engine: Engine, *, channel: str, conversation_id: str, text: str
     try:
         if not get_turnlog_settings().enabled:
             return None
-        turn = Turn(
-            at=_utc(at),
-            channel=(channel or "unknown")[:20],
-            conversation=conversation_hash(engine, conversation_id),
-            text=mask(text)[:MAX_TEXT],
-            intent=_clip(intent, 60),
-            intent_confidence=float(confidence) if confidence is not None else None,
-            procedure_code=_clip(procedure_code, 40),
-            score=float(score) if score is not None else None,
-            outcome=str(outcome)[:20],
-            aspect=_clip(aspect, 20),
-        )
-        with db.session_scope(engine) as s:
-            s.add(turn)
-            s.flush()
-            turn_id = int(turn.id)
+        row = {
+            "at": _utc(at),
+            "channel": (channel or "unknown")[:20],
+            "conversation": conversation_hash(engine, conversation_id),
+            "text": mask(text)[:MAX_TEXT],
+            "intent": _clip(intent, 60),
+            "intent_confidence": float(confidence) if confidence is not None else None,
+            "procedure_code": _clip(procedure_code, 40),
+            "score": float(score) if score is not None else None,
+            "outcome": str(outcome)[:20],
+            "aspect": _clip(aspect, 20),
+        }
+        # A plain INSERT: on every turn, the ORM's unit of work cost more than the write.
+        with engine.begin() as conn:
+            key = conn.execute(insert(Turn), row).inserted_primary_key
+        turn_id = int(key[0]) if key else 0
         _maybe_purge(engine)
         return turn_id
     except Exception:  # noqa: BLE001 - logging must never break a conversation
