@@ -223,18 +223,22 @@ class DurableTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         # A tracker this store did not read is new: all of its events are to be stored.
         stored = getattr(tracker, _STORED, 0)
-        with self.session_scope() as session:
-            for event in list(tracker.events)[stored:]:
-                data = mask_event(event.as_dict())
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id,
-                    type_name=event.type_name,
-                    timestamp=data.get("timestamp"),
-                    intent_name=(data.get("parse_data") or {}).get("intent", {}).get("name"),
-                    action_name=data.get("name"),
-                    data=json.dumps(data),
-                ))
-            session.commit()
+        rows = []
+        for event in list(tracker.events)[stored:]:
+            data = mask_event(event.as_dict())
+            rows.append({
+                "sender_id": tracker.sender_id,
+                "type_name": event.type_name,
+                "timestamp": data.get("timestamp"),
+                "intent_name": (data.get("parse_data") or {}).get("intent", {}).get("name"),
+                "action_name": data.get("name"),
+                "data": json.dumps(data),
+            })
+        if rows:
+            # One INSERT for the turn's events (in order), without the ORM's unit of work.
+            with self.session_scope() as session:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+                session.commit()
         setattr(tracker, _STORED, len(tracker.events))
         self._maybe_purge()
 
