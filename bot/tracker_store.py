@@ -181,7 +181,14 @@ class DurableTrackerStore(SQLTrackerStore):
 
     # --- reading
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        """The conversation's state: its current session's tail and the state before it."""
+        """The conversation's state: its current session's tail and the state before it.
+
+        Read in a worker thread: waiting for the database (PostgreSQL on a busy machine)
+        must not hold up the other conversations on the event loop.
+        """
+        return await asyncio.to_thread(self._retrieve_tail, sender_id)
+
+    def _retrieve_tail(self, sender_id: str) -> DialogueStateTracker | None:
         with self.session_scope() as session:
             rows = self._session_rows(session, sender_id)
         if not rows:
@@ -219,8 +226,16 @@ class DurableTrackerStore(SQLTrackerStore):
 
     # --- writing
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Append the events this turn added (masked), then purge old ones daily."""
+        """Append the events this turn added (masked), then purge old ones daily.
+
+        Written in a worker thread, like :meth:`retrieve` (the conversation's lock is
+        held meanwhile: nothing else touches this tracker).
+        """
         await self.stream_events(tracker)
+        await asyncio.to_thread(self._append, tracker)
+        self._maybe_purge()
+
+    def _append(self, tracker: DialogueStateTracker) -> None:
         # A tracker this store did not read is new: all of its events are to be stored.
         stored = getattr(tracker, _STORED, 0)
         rows = []
@@ -240,7 +255,6 @@ class DurableTrackerStore(SQLTrackerStore):
                 session.execute(self.SQLEvent.__table__.insert(), rows)
                 session.commit()
         setattr(tracker, _STORED, len(tracker.events))
-        self._maybe_purge()
 
     # --- retention
     def purge(self, days: int | None = None, *, now: float | None = None) -> int:
