@@ -13,13 +13,15 @@ loopback and prints:
 * start-up: seconds until Rasa answers /status with the model loaded;
 * one sender, ``--turns`` turns in a row (development-set questions, each followed by four
   follow-ups): median latency of the first, middle and last ten turns, and the ratio
-  last/first (target: ≤ 1.5); also Rasa's own CPU time per turn, which other work on
-  the machine does not inflate;
+  last/first (target: ≤ 1.5); the p95 of all its turns (target: ≤ 50 ms); also the CPU
+  time per turn of Rasa and of the action server, which other work on the machine
+  does not inflate;
 * Rasa's resident memory after 100 and after ``--conversations`` conversations
   (target: ≤ 1.2 × after 100);
 * ``--senders`` long-lived senders for ``--duration`` seconds, each waiting about
   ``--think`` seconds between messages (a person reading the answer): turns/s, p50,
-  p95, p99, errors (target: p95 ≤ 150 ms, 0 errors on 2 cores); then flat out;
+  p95, p99, errors (target: p95 ≤ 150 ms, 0 errors on 2 cores), and the CPU time per
+  turn of Rasa and of the action server; then flat out;
 * a restart of Rasa: seconds until it serves again, and whether the long
   conversation above continues (the follow-up is answered about its procedure);
 * unless ``--no-scale-out`` (or PostgreSQL / Redis are unreachable): the same load on
@@ -139,16 +141,31 @@ def procedure_of(messages: list[dict]) -> str | None:
     return None
 
 
+def cpu_per_turn(pids: dict[str, list[int]], before: dict[str, float], turns: int) -> str:
+    """CPU ms per turn of each kind of process since ``before`` (see :func:`cpu_total`)."""
+    now = cpu_total(pids)
+    return ", ".join(f"{name} {(now[name] - before[name]) / max(turns, 1):.1f} ms"
+                     for name in pids)
+
+
+def cpu_total(pids: dict[str, list[int]]) -> dict[str, float]:
+    """CPU ms used so far by each kind of process ("Rasa": [pid, ...], ...)."""
+    return {name: sum(cpu_ms(pid) for pid in group) for name, group in pids.items()}
+
+
 def one_sender(client: Client, questions: list[str], turns: int, sender: str,
-               rasa_pid: int) -> str | None:
-    """``turns`` turns of one sender; prints the latency and Rasa's CPU time per turn
-    of the first, middle and last ten turns; returns the procedure of the last answer."""
+               pids: dict[str, list[int]]) -> str | None:
+    """``turns`` turns of one sender; prints the latency and the CPU time per turn of
+    the first, middle and last ten turns (Rasa) and of all turns (each process);
+    returns the procedure of the last answer."""
     rng = random.Random(7)
     latencies, cpu, last = [], [], None
+    rasa = pids["Rasa"][0]
+    start = cpu_total(pids)
     for k in range(turns):
-        before = cpu_ms(rasa_pid)
+        before = cpu_ms(rasa)
         ms, messages = client.turn(sender, conversation_text(questions, k, rng))
-        cpu.append(cpu_ms(rasa_pid) - before)
+        cpu.append(cpu_ms(rasa) - before)
         latencies.append(ms)
         last = procedure_of(messages) or last
     windows = [(1, 10), (turns // 2 - 4, turns // 2 + 5), (turns - 9, turns)]
@@ -164,6 +181,8 @@ def one_sender(client: Client, questions: list[str], turns: int, sender: str,
     print(f"one sender, {turns} turns in a row  [{load()}]")
     report(latencies, "latency", True)
     report(cpu, "cpu", False)
+    print(f"    all {turns} turns: {quantiles(latencies)} (target p95 ≤ 50 ms); "
+          f"CPU per turn: {cpu_per_turn(pids, start, turns)}")
     return last
 
 
@@ -189,9 +208,9 @@ def many_conversations(client: Client, questions: list[str], count: int, start: 
 
 
 def under_load(client: Client, questions: list[str], senders: int, duration: float,
-               think: float, label: str, pids: list[int]) -> None:
+               think: float, label: str, pids: dict[str, list[int]]) -> None:
     """Long-lived senders talking for ``duration`` s; prints rate, latencies, errors and
-    the CPU time the Rasa processes ``pids`` spent per turn."""
+    the CPU time each kind of server process (``pids``) spent per turn."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -217,17 +236,17 @@ def under_load(client: Client, questions: list[str], senders: int, duration: flo
                 time.sleep(rng.uniform(0.5 * think, 1.5 * think))
 
     threads = [threading.Thread(target=sender, args=(n,)) for n in range(senders)]
-    cpu_before = sum(cpu_ms(pid) for pid in pids)
+    cpu_before = cpu_total(pids)
     t0 = time.perf_counter()
     for th in threads:
         th.start()
     for th in threads:
         th.join()
     wall = time.perf_counter() - t0
-    cpu = (sum(cpu_ms(pid) for pid in pids) - cpu_before) / max(len(latencies), 1)
+    cpu = cpu_per_turn(pids, cpu_before, len(latencies))
     print(f"{label}: {senders} long-lived senders, {duration:.0f} s, think {think:.1f} s: "
           f"{len(latencies)} turns ({len(latencies) / wall:.1f}/s), {errors[0]} errors  [{load()}]")
-    print(f"    {quantiles(latencies)}; Rasa CPU {cpu:.1f} ms per turn")
+    print(f"    {quantiles(latencies)}; CPU per turn: {cpu}")
 
 
 def reachable(port: int) -> bool:
@@ -287,8 +306,8 @@ def main() -> None:
             for i in range(5):  # warm up
                 client.turn("warm", questions[i])
             long_sender = f"citizen-{uuid.uuid4().hex[:6]}"
-            before_restart = one_sender(client, questions, args.turns, long_sender,
-                                        servers.rasa.pid)
+            pids = {"Rasa": [servers.rasa.pid], "action server": [servers.actions.pid]}
+            before_restart = one_sender(client, questions, args.turns, long_sender, pids)
 
             many_conversations(client, questions, 100, 0)
             after_100 = rss_mb(servers.rasa.pid)
@@ -301,7 +320,6 @@ def main() -> None:
                   f"ratio {after_all / after_100:.2f} (target ≤ 1.2); tracker store "
                   f"{Path(tmp, 'tracker.sqlite3').stat().st_size / 1e6:.0f} MB  [{load()}]")
 
-            pids = [servers.rasa.pid]
             under_load(client, questions, args.senders, args.duration, args.think, "load", pids)
             under_load(client, questions, args.senders, min(args.duration, 20), 0, "flat out", pids)
             print(f"resident memory: Rasa {rss_mb(servers.rasa.pid):.0f} MB, "
@@ -325,7 +343,8 @@ def main() -> None:
                         client.turn("warm", questions[i])
                     under_load(client, questions, args.senders, args.duration, args.think,
                                "scale-out (2 Rasa + 2 action servers, PostgreSQL, Redis locks)",
-                               [p.pid for p in cluster.rasa])
+                               {"Rasa": [p.pid for p in cluster.rasa],
+                                "action server": [p.pid for p in cluster.actions]})
             with_pg_databases(scaled)
         else:
             print("scale-out: skipped (PostgreSQL on :5432 or Redis on :6379 unreachable)")
