@@ -29,6 +29,7 @@ from procedures_catalog.dossier.service import (
 from procedures_catalog.service import procedure_to_dict
 
 from .common import get_catalog, log_turn, send, understood, user_text
+from .procedures import rerouted
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ class DossierAnswerAction(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        events = rerouted(dispatcher, tracker)  # a procedure question read as a dossier one
+        if events is not None:
+            return events
         result = self.answer(tracker)
         send(dispatcher, result.replies)
         log_turn(tracker, result.outcome)

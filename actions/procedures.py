@@ -56,7 +56,7 @@ def choose_aspects(tracker: Tracker, text: str, default: str, resolution: Resolu
     if resolution.code and name is None:
         procedure = get_catalog().get(resolution.code)
         name = procedure.name if procedure else None
-    cues = aspect_cues.detect(text, name)
+    cues = aspect_cues.detect(text, name, names_procedure=resolution.kind == "procedure")
     if cues:
         return cues
     last = aspect_list(tracker.get_slot("last_aspect"))
@@ -251,6 +251,14 @@ class ActionAskOther(Action):
             events = rerouted(dispatcher, tracker)
             if events is not None:
                 return events
+        text = user_text(tracker)
+        if text.strip() and not text.startswith("/"):
+            # "thôi hỏi cái khác, ruộng lúa lên liếp trồng sầu riêng có phải xin phép
+            # hông": the new question is in the same message.
+            resolution = resolve(get_catalog().index(), text)
+            if resolution.kind in ("procedure", "choices"):
+                return handle(dispatcher, tracker, resolution,
+                              choose_aspects(tracker, text, "overview", resolution), text)
         send(dispatcher, answers.ask_which())
         log_turn(tracker, "answered")
         return [SlotSet("procedure_code", None), SlotSet("choices", None),

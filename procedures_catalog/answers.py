@@ -23,6 +23,9 @@ from .records import LEVEL_LABELS, LEVEL_WORDS
 
 MAX_CHARS = 600
 ASPECTS = ("overview", "level", "where", "online", "documents", "fees", "time", "steps")
+# Who decides a procedure is where a citizen goes: one text ("Thủ tục này do cấp xã giải
+# quyết. Bạn nộp hồ sơ tại: …") answers both questions, and the payload says so.
+SAME_ANSWER = {"level": "where", "where": "level"}
 PORTAL_URL = "https://dichvucong.gov.vn"
 
 # What each online level means for the citizen, as the "online" answer says it.
@@ -228,6 +231,8 @@ def answer_aspects(p: Mapping[str, Any], aspects: Sequence[str],
     wanted = list(dict.fromkeys(a if a in ASPECTS else "overview" for a in aspects)) or ["overview"]
     texts: list[str] = []
     for n, aspect in enumerate(wanted):
+        if aspect in SAME_ANSWER and SAME_ANSWER[aspect] in wanted[:n]:
+            continue  # already answered by its twin's text
         body = _aspect_texts(p, aspect, office)
         if body and n == 0 and not body[0].startswith(("📌", "📄 Giấy tờ cho:")):
             # Every answer names its procedure, so a wrong switch can be seen.
@@ -243,6 +248,9 @@ def answer_aspects(p: Mapping[str, Any], aspects: Sequence[str],
     fresh = prov.freshness_line(p)
     if fresh and texts:
         texts[-1] = f"{texts[-1]}\n{fresh}"
+    for aspect in list(wanted):
+        if aspect in SAME_ANSWER and SAME_ANSWER[aspect] not in wanted:
+            wanted.append(SAME_ANSWER[aspect])
     payload = procedure_payload(p, wanted[0])
     if len(wanted) > 1:
         payload["aspects"] = wanted
@@ -300,15 +308,7 @@ def _aspect_texts(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] |
     elif aspect == "time":
         time_text = _time_text(p)
         texts.append(f"⏱ Thời hạn giải quyết: {time_text}" if time_text else _missing("thời hạn giải quyết", p, office))
-    elif aspect == "level":
-        agency = shorten(p.get("agency") or "", 200)
-        line = prov.reform_caveat(p) if reform else prov.level_sentence(p)
-        if agency:
-            line += f"\nCơ quan thực hiện: {agency}"
-        if prov.stated_level(p)[0] != p["level"]:
-            office = None  # the office of the estimated level would contradict the portal
-        texts.append("\n".join([line, *(_office_lines(office) and ["Bạn nộp hồ sơ tại:", *_office_lines(office)])]))
-    elif aspect == "where":
+    elif aspect in ("where", "level"):
         level, source = prov.stated_level(p)
         if reform:
             lines = [prov.reform_caveat(p), "Bạn nộp hồ sơ tại một trong hai nơi:", *prov.two_tier_offices(p)]
@@ -322,7 +322,7 @@ def _aspect_texts(p: Mapping[str, Any], aspect: str, office: Mapping[str, Any] |
                 lines += ["Tùy trường hợp, bạn nộp hồ sơ tại:", *prov.two_tier_offices(p)]
         else:
             level_word = prov.level_words(level)
-            lines = [f"Thủ tục này làm ở {level_word}. Bạn nộp hồ sơ tại:", *_office_lines(office)]
+            lines = [f"{prov.level_sentence(p)} Bạn nộp hồ sơ tại:", *_office_lines(office)]
             if not office:
                 lines.append(f"Bộ phận Một cửa {level_word} nơi bạn ở.")
         agency = shorten(p.get("agency") or "", 160)

@@ -23,8 +23,10 @@ from .normalize import fold, normalize
 ASPECTS = ("overview", "level", "where", "online", "documents", "fees", "time", "steps")
 # Aspects a message can ask about (overview is what is left when none is asked).
 ASKABLE = ASPECTS[1:]
-# Cues may also mark "which procedure" (the overview), overriding a classifier's guess.
-CUE_ASPECTS = ASPECTS
+# Cues may also mark "which procedure" (the overview), overriding a classifier's guess,
+# and "how do I do it" in general words (``how``: the steps, with the overview when the
+# message names the procedure itself).
+CUE_ASPECTS = (*ASPECTS, "how")
 DATA = Path(__file__).resolve().parent / "data" / "language" / "aspects.yaml"
 # At most this many aspects are answered for one message.
 MAX_ASPECTS = 2
@@ -61,6 +63,30 @@ def load_cues(path: Path = DATA) -> tuple[tuple[str, re.Pattern[str]], ...]:
             raise CueError(f"{path.name}: unknown aspect {aspect!r} (one of {', '.join(CUE_ASPECTS)})")
         out.extend((aspect, p) for p in compile_patterns(patterns, f"{path.name}: {aspect}", CueError))
     return tuple(out)
+
+
+@lru_cache(maxsize=4)
+def load_places(path: Path = DATA) -> tuple[re.Pattern[str], ...]:
+    """The place and office words of the cue file (``places``)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    patterns = raw.get("places")
+    if not isinstance(patterns, list) or not patterns:
+        raise CueError(f"{path.name}: 'places' needs a list of patterns")
+    return tuple(compile_patterns(patterns, f"{path.name}: places", CueError))
+
+
+def without_cues(text: str | None) -> str:
+    """The cue text of ``text`` without its question and place words.
+
+    What is left is what could name a procedure: "bạn gái mình hộ khẩu ở xã khác thì
+    nộp ở đâu" → "ban gai minh ho khau thi".
+    """
+    folded = cue_text(text)
+    for _, pattern in load_cues():
+        folded = pattern.sub(" ", folded)
+    for pattern in load_places():
+        folded = pattern.sub(" ", folded)
+    return " ".join(folded.split())
 
 
 _DOUBLED_END = re.compile(r"([a-z])\1+\b")
@@ -102,16 +128,24 @@ def find_cues(text: str | None, name: str | None = None) -> list[Cue]:
     if "level" in found:
         # "ở xã hay lên tỉnh": the level answer says where to go as well.
         found.pop("where", None)
+    if "steps" in found:
+        found.pop("how", None)
     return sorted(found.values(), key=lambda c: c.start)
 
 
-def detect(text: str | None, name: str | None = None) -> list[str]:
+def detect(text: str | None, name: str | None = None, *, names_procedure: bool = False) -> list[str]:
     """The aspects ``text`` asks about, in order (``[]`` when it asks none).
 
     ``["overview"]`` means the words ask which procedure ("cần làm những giấy tờ gì").
+    A general "how" ("làm lại sổ đỏ sao vậy") asks for the steps; when the message
+    names the procedure itself (``names_procedure``) and asks nothing else, it gets the
+    overview and the steps.
     """
     found = [c.aspect for c in find_cues(text, name)]
     asked = [a for a in found if a != "overview"]
+    if asked == ["how"] and names_procedure:
+        return ["overview", "steps"]
+    asked = list(dict.fromkeys("steps" if a == "how" else a for a in asked))
     return asked[:MAX_ASPECTS] if asked else found[:1]
 
 
@@ -132,7 +166,7 @@ def decide(text: str | None, intent_aspect: str | None, confidence: float | None
     Returns:
         One or two aspects, first the one asked first.
     """
-    cues = detect(text, name)
+    cues = detect(text, name, names_procedure=names_procedure)
     if cues:
         return cues
     aspect = intent_aspect if intent_aspect in ASPECTS else "overview"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from . import aspects as aspect_cues
 from .masking import mask
 from .normalize import fold, sanitize
 from .search import SearchHit, SearchIndex
@@ -97,9 +98,30 @@ _CONDITION = re.compile(
     r"|\b(?:khong|chua|hong|het|mat) (?:co|con|kip|du)\b.*\bthi (?:sao|lam sao|duoc khong|co duoc khong|tinh sao)$"
 )
 
+# "bạn gái mình hộ khẩu ở xã khác thì nộp ở đâu", "ổng bệnh nằm nhà đi không được thì
+# sao": a situation, then a short question about the current procedure. A clause that
+# does something ("làm căn cước cho con thì cần gì") may name a new procedure instead.
+_THEN_QUESTION = re.compile(r"^(?P<clause>.+?)\bthi(?P<tail>(?: [a-z]+){1,6})$")
+_ACTION = re.compile(
+    r"\b(?:lam|xin|dang ky|cap|doi|sang ten|chung thuc|tach|nhap|khai|mua|ban (?:dat|nha|xe)|chuyen|sua|xay|cat"
+    r"|gia han|mo|thanh lap|huong|nhan|nuoi|ket hon|ly hon|dang ki|thue|bao|to cao|khieu nai)\b"
+)
+
+
+def _is_condition(folded: str) -> bool:
+    """A condition on the current procedure rather than a new one (see above)."""
+    if _CONDITION.search(folded):
+        return True
+    if re.match(r"^(?:vay |the )?con\b", folded):
+        return False  # "còn sang tên cho con thì sao": another procedure
+    match = _THEN_QUESTION.match(folded)
+    return bool(match) and not _ACTION.search(match.group("clause"))
+
+
 # "cái này", "thủ tục đó", "hồ sơ này": the citizen points back at the current procedure.
 _REFERS_BACK = re.compile(
-    r"\b(?:cai|thu tuc|ho so|giay|vu|viec|giay to|cai giay) (?:nay|do|kia|ay|vua roi|tren)\b"
+    r"\b(?:cai|thu tuc|ho so|giay|vu|viec|giay to|cai giay|giay phep|giay chung nhan|so|the|bang|don)"
+    r" (?:nay|do|kia|ay|vua roi|tren|vua noi)\b"
 )
 
 
@@ -211,13 +233,20 @@ def resolve(
             return Resolution("procedure", choices[picked], new=choices[picked] != current)
     query, corrected = strip_correction(clean)
     clean_folded = fold(clean)
-    if choices and index.naming_weight(_FOLLOWUP_NOISE.sub(" ", query)) >= PICK_WEIGHT:
+    # Words that pick an offered choice ("cái lưu động"); not a question about the
+    # procedure just answered ("có cần mang theo hộ khẩu giấy ko" with alternatives
+    # shown under the answer).
+    asks_aspect = bool(current) and any(a != "overview" for a in aspect_cues.detect(clean))
+    if (choices and not asks_aspect
+            and index.naming_weight(_FOLLOWUP_NOISE.sub(" ", query)) >= PICK_WEIGHT):
         # Words that name something ("cái lưu động"), not a bare "nộp ở đâu".
         code = _pick_by_words(index, query, choices)
         if code:
             return Resolution("procedure", code, new=code != current)
     if current and not corrected:
-        query = " ".join(_FOLLOWUP_NOISE.sub(" ", query).split())
+        # Question and place words name no procedure: "làm ở công an xã được ko" asks
+        # where, it does not name "Trình báo mất thẻ ABTC (thực hiện tại cấp xã)".
+        query = aspect_cues.without_cues(" ".join(_FOLLOWUP_NOISE.sub(" ", query).split()))
     hits = index.search(query, limit=5) if query else []
     weight = index.naming_weight(query) if query else 0.0
     names_one = bool(hits) and weight >= NAMING_WEIGHT and hits[0].score >= MIN_SCORE
@@ -228,7 +257,7 @@ def resolve(
         # The words fit the current procedure about as well as anything: a follow-up.
         near = {h.code for h in hits[:3]} | {a["code"] for h in hits[:3] for a in h.also}
         # "Còn … thì sao" asks about another procedure even when it is a close sibling.
-        condition = bool(_CONDITION.search(clean_folded))
+        condition = _is_condition(clean_folded)
         contrast = is_contrast(clean) and not condition and hits and hits[0].code != current
         replaces = (
             names_one and (contrast or current not in near) and not _REFERS_BACK.search(clean_folded)

@@ -29,11 +29,13 @@ from .language import compile_patterns
 from .search import SearchIndex
 
 DATA = Path(__file__).resolve().parent / "data" / "language" / "routing.yaml"
-GROUPS = ("domain", "handoff", "portal", "stats")
+GROUPS = ("domain", "handoff", "portal_strong", "portal", "stats", "dossier")
 # Intents whose own answer is not about one procedure.
 SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge"})
-OTHER_INTENTS = SMALL_TALK | {"out_of_scope", "nlu_fallback", "human_handoff", "portal_help",
-                              "catalogue_stats"}
+# A citizen's own dossier: its status, following it.
+DOSSIER = frozenset({"check_dossier", "follow_dossier", "unfollow_dossier"})
+OTHER_INTENTS = SMALL_TALK | DOSSIER | {"out_of_scope", "nlu_fallback", "human_handoff",
+                                        "portal_help", "catalogue_stats"}
 # A "yes"/"no" this long is a question of its own.
 LONG_REPLY = 4
 # A classifier this sure of a non-procedure intent only gets a choice question.
@@ -110,9 +112,12 @@ def route(index: SearchIndex, intent: str | None, confidence: float | None, text
         return KEEP
     if intent == "catalogue_stats" and has_cue("stats", text):
         return KEEP
+    if intent in DOSSIER and (has_cue("dossier", text) or "[" in text):
+        return KEEP  # "hồ sơ của tui tới đâu rồi", a (masked) dossier code
     asked = aspect_cues.detect(text)
     domain = has_cue("domain", text)
-    if intent == "portal_help" and has_cue("portal", text) and not (domain and "online" in asked):
+    if intent == "portal_help" and (has_cue("portal_strong", text)
+                                    or (has_cue("portal", text) and not (domain and "online" in asked))):
         return KEEP  # the portal itself, unless "đăng ký khai sinh qua VNeID được không"
     resolution = resolve(index, text, current=current, choices=choices)
     sure = (confidence or 0.0) >= SURE
@@ -127,7 +132,7 @@ def route(index: SearchIndex, intent: str | None, confidence: float | None, text
     if resolution.kind not in ("procedure", "choices"):
         return KEEP
     wanted = asked or ["overview"]
-    if intent in ("nlu_fallback", "portal_help", "human_handoff", "catalogue_stats"):
+    if intent in DOSSIER or intent in ("nlu_fallback", "portal_help", "human_handoff", "catalogue_stats"):
         # Their own cue is missing (checked above): the classifier guessed.
         return Route("procedure", resolution, wanted, offer=resolution.kind == "choices")
     if not domain:

@@ -161,7 +161,10 @@ class Outcome:
         assert procedure is not None
         first, rest = self.messages[0], self.messages[1:]
         # The payload contract the channels read, before any text.
+        twin = {"level": ["level", "where"], "where": ["where", "level"]}
         assert first.get("custom") == {
+            # The level and where answers are one text, and the payload lists both.
+            **({"aspects": twin[aspect]} if aspect in twin else {}),
             "procedure": {
                 "code": code,
                 "name": procedure.name,
@@ -184,7 +187,7 @@ class Outcome:
         # answered left out), then 👍/👎, and "another procedure" last.
         assert all(not m.get("buttons") for m in rest[:-1])
         card = aspect == "documents" and bool(procedure.documents)  # the checklist card's button
-        following = next_buttons(aspect, card=card)
+        following = next_buttons(twin.get(aspect, aspect), card=card)
         assert following[-1]["payload"] == "/ask_other"
         assert self.last_text["buttons"] == following[:-1] + RATING_BUTTONS + following[-1:]
         assert self.slots == {

@@ -44,7 +44,7 @@ def test_malformed_cue_files_name_the_pattern(tmp_path: Path) -> None:
     with pytest.raises(aspects.CueError, match="folded ASCII"):
         aspects.load_cues(bad)
     bad = tmp_path / "routing.yaml"
-    bad.write_text("domain: [a]\nhandoff: [b]\nportal: [c]\n", encoding="utf-8")
+    bad.write_text("domain: [a]\nhandoff: [b]\nportal_strong: [d]\nportal: [c]\ndossier: [e]\n", encoding="utf-8")
     with pytest.raises(routing.RoutingCueError, match="'stats'"):
         routing.load_groups(bad)
 

@@ -156,7 +156,7 @@ def test_chuyen_muc_dich_su_dung_dat_cap_xa_is_not_sent_to_the_district(sample_c
     assert p is not None and p["provenance"]["level"] == "estimate"
     text = "\n".join(r.text for r in answer(p, "where") if r.text)
     assert "Cổng Dịch vụ công quốc gia hiện ghi: cấp xã." in text
-    assert "Thủ tục này làm ở cấp huyện" not in text
+    assert "do cấp huyện giải quyết" not in text
 
 
 def test_figures_and_contacts_say_what_they_are(sample_catalog: Catalog) -> None:

@@ -49,7 +49,7 @@ def test_estimate_caveat_then_a_new_edition_on_its_date(own, sender) -> None:
     assert payload["edition"]["name"] == "tỉnh Tiền Giang năm 2024 (bản mẫu)"
     said = "\n".join(texts(reply))
     assert "không còn cấp huyện" in said and "01/07/2025" in said and "☎" in said
-    assert "Thủ tục này làm ở cấp huyện" not in said
+    assert "do cấp huyện giải quyết" not in said
 
     # 2. Staff stage the merged province's list for tomorrow: nothing changes today.
     tomorrow = date.today() + timedelta(days=1)
@@ -72,7 +72,7 @@ def test_estimate_caveat_then_a_new_edition_on_its_date(own, sender) -> None:
                                   "effective_from": date.today().isoformat()}
     assert payload["provenance"]["level"] == "official" and payload["procedure"]["level"] == "xa"
     said = "\n".join(texts(reply))
-    assert "Thủ tục này làm ở cấp xã" in said and "không còn cấp huyện" not in said
+    assert "Thủ tục này do cấp xã giải quyết" in said and "không còn cấp huyện" not in said
 
     # 4. What changed, and where to go since the merger: from the difference.
     reply = servers.talk(sender, "thủ tục này có gì thay đổi")

@@ -233,7 +233,7 @@ def test_verification_queue_several_fields_edit_and_editions(
     assert f"Đã áp dụng phiên bản #{edition_id}" in page.content()
     reply = servers.talk(sender, "chuyển mục đích sử dụng đất cấp xã nộp ở đâu")
     assert procedure_of(reply) == ("1.115743", "where")
-    assert any("Thủ tục này làm ở cấp xã" in t for t in texts(reply))
+    assert any("Thủ tục này do cấp xã giải quyết" in t for t in texts(reply))
     # Back to the sample, so the other tests meet the catalogue they expect.
     first = page.locator("#editions-table tr[data-edition='1']")
     first.locator("input[name=reason]").fill("Trả lại danh mục mẫu sau thử nghiệm")
