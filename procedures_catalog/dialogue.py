@@ -108,14 +108,20 @@ _ACTION = re.compile(
 )
 
 
+# "còn …", "vậy còn …" (not "con của ổng", "con gái tui": a child).
+_STILL = re.compile(r"^(?:vay |the )?con\b(?! (?:cua|nho|gai|trai|ruot|nuoi|be|chau|neu)\b)")
+
+
 def _is_condition(folded: str) -> bool:
     """A condition on the current procedure rather than a new one (see above)."""
+    if _STILL.match(folded):
+        return False  # "còn sang tên cho con thì sao": another procedure
     if _CONDITION.search(folded):
         return True
-    if re.match(r"^(?:vay |the )?con\b", folded):
-        return False  # "còn sang tên cho con thì sao": another procedure
     match = _THEN_QUESTION.match(folded)
-    return bool(match) and not _ACTION.search(match.group("clause"))
+    # "sửa lại thì cần giấy gì": a bare verb names nothing new either.
+    return bool(match) and (len(match.group("clause").split()) <= 2
+                            or not _ACTION.search(match.group("clause")))
 
 
 # "cái này", "thủ tục đó", "hồ sơ này": the citizen points back at the current procedure.
@@ -185,9 +191,9 @@ def is_contrast(text: str) -> bool:
     Not for a condition ("nếu chưa có sổ thì sao"), which is about the current one.
     """
     folded = fold(sanitize(text))
-    if _CONDITION.search(folded) and not re.match(r"^(?:vay |the )?con\b", folded):
+    if _is_condition(folded):
         return False
-    return bool(re.match(r"^(?:vay |the )?con\b", folded)) or folded.endswith(("thi sao", "the nao"))
+    return bool(_STILL.match(folded)) or folded.endswith(("thi sao", "the nao"))
 
 
 def _pick_by_words(index: SearchIndex, text: str, choices: Sequence[str]) -> str | None:
