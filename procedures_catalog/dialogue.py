@@ -283,8 +283,12 @@ def resolve(
     if needs_choice(hits):
         return Resolution("choices", None, hits[:3])
     unsure = top.probability < SURE_PROBABILITY or top.match < SURE_MATCH
+    alternatives = hits[1:3] if unsure else []
+    if unsure and current and not corrected and top.code != current:
+        # Leaving the procedure under discussion on a guess: it stays one tap away.
+        alternatives = _hits_for(index, [current]) + hits[1:2]
     return Resolution("procedure", top.code, hits, new=top.code != current,
-                      alternatives=hits[1:3] if unsure else [])
+                      alternatives=alternatives)
 
 
 def _hits_for(index: SearchIndex, codes: Sequence[str]) -> list[SearchHit]:

@@ -131,7 +131,9 @@ def route(index: SearchIndex, intent: str | None, confidence: float | None, text
         return KEEP
     if resolution.kind not in ("procedure", "choices"):
         return KEEP
-    wanted = asked or ["overview"]
+    # The message names its procedure: a general "làm lại sổ đỏ sao vậy" is the overview
+    # and the steps.
+    wanted = aspect_cues.detect(text, names_procedure=True) or ["overview"]
     if intent in DOSSIER or intent in ("nlu_fallback", "portal_help", "human_handoff", "catalogue_stats"):
         # Their own cue is missing (checked above): the classifier guessed.
         return Route("procedure", resolution, wanted, offer=resolution.kind == "choices")
