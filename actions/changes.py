@@ -16,7 +16,7 @@ from procedures_catalog.dialogue import resolve
 from procedures_catalog.normalize import fold
 
 from .common import get_catalog, log_turn, send, understood, user_text
-from .procedures import answer_about, choose_aspects, handle
+from .procedures import choose_aspects, handle
 
 # "sáp nhập", "sát nhập" (a common misspelling), "hợp nhất", "bỏ huyện", "tỉnh mới".
 _MERGER = (r"sa[pt] nhap|hop nhat|bo (?:cap )?huyen|tinh moi|(?:hai|2) cap|sau (?:ngay )?1 (?:thang )?7|"
@@ -83,19 +83,13 @@ class ActionAnswerChanges(Action):
         facts = None
         if resolution.kind in ("procedure", "followup") and resolution.code:
             facts = catalog.procedure_facts(resolution.code)
-        where = [a for a in aspect_cues.detect(text) if a in ("where", "level")]
-        if facts is not None and merger and where:
-            # "sau sáp nhập thì nộp ở đâu": where to go now (the answer carries the reform
-            # caveat and today's two-tier offices), not the list of edits.
-            log_turn(tracker, "answered", procedure_code=facts["code"], aspect=where[0])
-            return answer_about(dispatcher, facts["code"], where)
         if facts is not None:
             send(dispatcher, changes_answer(facts, editions.procedure_changes(catalog, facts["code"]),
                                             merger=merger))
             log_turn(tracker, "answered", procedure_code=facts["code"], aspect="changes")
             return [SlotSet("procedure_code", facts["code"]), SlotSet("choices", None), *understood()]
         if resolution.kind == "choices":
-            return handle(dispatcher, tracker, resolution, where or "overview", text)
+            return handle(dispatcher, tracker, resolution, "overview", text)
         send(dispatcher, merger_answer())
         log_turn(tracker, "answered", aspect="changes")
         return understood()

@@ -65,31 +65,36 @@ def load_cues(path: Path = DATA) -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=4)
-def load_places(path: Path = DATA) -> tuple[re.Pattern[str], ...]:
-    """The place and office words of the cue file (``places``)."""
+@lru_cache(maxsize=8)
+def load_section(name: str, path: Path = DATA) -> tuple[re.Pattern[str], ...]:
+    """A list of patterns of the cue file besides the aspects (``places``, ``items``)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    patterns = raw.get("places")
+    patterns = raw.get(name)
     if not isinstance(patterns, list) or not patterns:
-        raise CueError(f"{path.name}: 'places' needs a list of patterns")
-    return tuple(compile_patterns(patterns, f"{path.name}: places", CueError))
+        raise CueError(f"{path.name}: {name!r} needs a list of patterns")
+    return tuple(compile_patterns(patterns, f"{path.name}: {name}", CueError))
 
 
 def without_cues(text: str | None) -> str:
     """The cue text of ``text`` without its question and place words.
 
     What is left is what could name a procedure: "bạn gái mình hộ khẩu ở xã khác thì
-    nộp ở đâu" → "ban gai minh ho khau thi".
+    nộp ở đâu" → "ban gai minh ho khau thi". A paper to bring ("có cần mang theo hộ
+    khẩu không") is left out too: it is a document of the procedure, not a new one.
     """
     folded = cue_text(text)
-    for _, pattern in load_cues():
-        folded = pattern.sub(" ", folded)
-    for pattern in load_places():
-        folded = pattern.sub(" ", folded)
-    return " ".join(folded.split())
+    # Every cue's span on the same text, so one cue cannot break another's words.
+    keep = [True] * len(folded)
+    for pattern in (*(p for _, p in load_cues()), *load_section("places"), *load_section("items")):
+        for match in pattern.finditer(folded):
+            keep[match.start():match.end()] = [False] * (match.end() - match.start())
+    return " ".join("".join(c if k else " " for c, k in zip(folded, keep)).split())
 
 
-_DOUBLED_END = re.compile(r"([a-z])\1+\b")
+# Not "u": "cứu", "hưu", "bưu" end in "uu".
+_DOUBLED_END = re.compile(r"([a-tv-z])\1+\b")
+# "bao nhiêu" with "nhiêu" spelled out as "bao nhiêu".
+_BAO_BAO = re.compile(r"\bbao (?=bao nhieu\b)")
 
 
 @lru_cache(maxsize=4096)
@@ -97,11 +102,11 @@ def cue_text(text: str | None) -> str:
     """The folded message with teencode and southern words spelled out.
 
     A letter typed twice at a word's end ("tiềnn", "ngàyy") is typed once: no
-    Vietnamese syllable ends so.
+    Vietnamese syllable ends so (but for "uu": "cứu", "hưu").
     """
     folded = load_words()[1]
     words = (fold(folded[t]) if t in folded else t for t in normalize(text))
-    return _DOUBLED_END.sub(r"\1", " ".join(words))
+    return _BAO_BAO.sub("", _DOUBLED_END.sub(r"\1", " ".join(words)))
 
 
 def find_cues(text: str | None, name: str | None = None) -> list[Cue]:

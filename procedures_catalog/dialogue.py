@@ -89,6 +89,8 @@ _FOLLOWUP_NOISE = re.compile(r"\b(?:" + "|".join([
     r"(?:trong|ngay trong|lay trong) ngay", r"lay (?:lien|ngay|lien duoc)",
     r"(?:gui|nop) (?:ho so )?(?:qua|tren) (?:mang|dien thoai|app|zalo|vneid)", r"tren vneid", r"qua vneid",
     r"(?:co|nhan|lanh) tien", r"bao gio", r"duoc (?:hem|hong|hok|khong|ko)",
+    # Southern "giờ" is "now" ("giờ xin ở xã hay lên tỉnh").
+    r"^(?:bay )?gio", r"bay gio",
 ]) + r")\b")
 
 # "nếu đất chưa có sổ thì sao", "mà công ty chưa chốt sổ thì sao", "hổng có giấy đó
@@ -119,9 +121,11 @@ def _is_condition(folded: str) -> bool:
     if _CONDITION.search(folded):
         return True
     match = _THEN_QUESTION.match(folded)
+    if match is None:
+        return False
     # "sửa lại thì cần giấy gì": a bare verb names nothing new either.
-    return bool(match) and (len(match.group("clause").split()) <= 2
-                            or not _ACTION.search(match.group("clause")))
+    clause = match.group("clause")
+    return len(clause.split()) <= 2 or not _ACTION.search(clause)
 
 
 # "cái này", "thủ tục đó", "hồ sơ này": the citizen points back at the current procedure.

@@ -26,6 +26,7 @@ import yaml
 from . import aspects as aspect_cues
 from .dialogue import Resolution, resolve, without_personal
 from .language import compile_patterns
+from .masking import DOSSIER_MASK, mask
 from .search import SearchIndex
 
 DATA = Path(__file__).resolve().parent / "data" / "language" / "routing.yaml"
@@ -102,6 +103,8 @@ def route(index: SearchIndex, intent: str | None, confidence: float | None, text
         current: the procedure the conversation is about, if any.
         choices: the codes of an open choice question.
     """
+    if intent in DOSSIER and (DOSSIER_MASK in mask(text or "") or has_cue("dossier", text)):
+        return KEEP  # "hồ sơ của tui tới đâu rồi", a dossier code
     text = without_personal(text)
     if not text.strip():
         return KEEP
@@ -112,8 +115,6 @@ def route(index: SearchIndex, intent: str | None, confidence: float | None, text
         return KEEP
     if intent == "catalogue_stats" and has_cue("stats", text):
         return KEEP
-    if intent in DOSSIER and (has_cue("dossier", text) or "[" in text):
-        return KEEP  # "hồ sơ của tui tới đâu rồi", a (masked) dossier code
     asked = aspect_cues.detect(text)
     domain = has_cue("domain", text)
     if intent == "portal_help" and (has_cue("portal_strong", text)

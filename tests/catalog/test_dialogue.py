@@ -146,3 +146,38 @@ def test_a_question_while_choices_are_open_keeps_them_open(sample_index) -> None
     offered = ["1.001193", "1.000656", "1.000894"]
     again = resolve(sample_index, "nộp ở đâu vậy", choices=offered)
     assert again.kind == "choices" and [h.code for h in again.hits] == offered
+
+
+@pytest.mark.parametrize("text", [
+    "bạn gái mình hộ khẩu ở xã khác thì nộp ở đâu",   # a situation, then the question
+    "làm ở công an xã được ko",                       # place words name no procedure
+    "nộp ở ubnd xã hả",
+    "giờ xin ở xã hay lên tỉnh",
+    "sửa lại thì cần giấy gì",                         # a bare verb before "thì"
+])
+def test_question_and_place_words_never_switch_the_procedure(sample_index, text) -> None:
+    r = resolve(sample_index, text, current=KET_HON)
+    assert (r.kind, r.code) == ("followup", KET_HON)
+
+
+def test_a_clause_that_does_something_still_switches(sample_index) -> None:
+    r = resolve(sample_index, "còn khai tử thì cần giấy gì", current=KET_HON)
+    assert r.code == KHAI_TU
+
+
+def test_a_question_does_not_pick_an_alternative_shown_under_the_answer(sample_index) -> None:
+    # Alternatives under an unsure answer stay offered; "có cần mang theo hộ khẩu giấy ko"
+    # asks about the answer's procedure (cấp đổi thẻ căn cước), it does not pick one by a
+    # shared word.
+    r = resolve(sample_index, "có cần mang theo hộ khẩu giấy ko", current="1.014063",
+                choices=["1.014061", "1.002755"])
+    assert (r.kind, r.code) == ("followup", "1.014063")
+    assert resolve(sample_index, "cái lưu động", choices=[KHAI_SINH, KHAI_SINH_LUU_DONG]).code == KHAI_SINH_LUU_DONG
+
+
+def test_leaving_the_procedure_on_a_guess_keeps_it_one_tap_away(sample_index) -> None:
+    r = resolve(sample_index, "còn giấy phép kinh doanh karaoke thì sao", current=KHAI_SINH)
+    if r.kind == "procedure" and r.alternatives:
+        assert r.alternatives[0].code == KHAI_SINH
+    sure = resolve(sample_index, "còn khai tử thì sao", current=KHAI_SINH)
+    assert sure.code == KHAI_TU and KHAI_SINH not in [h.code for h in sure.alternatives]

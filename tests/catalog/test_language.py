@@ -116,6 +116,11 @@ def test_rewrites_map_a_described_need_onto_the_catalogue_words() -> None:
     ("điều chỉnh diện tích trên sổ đỏ sao", ["steps"]),
     ("còn khai tử thì sao", []),
     ("tui tính lắp điện mặt trời, có phải đăng ký hông", []),
+    ("tiền sử dụng đất tính sao", ["fees"]),
+    ("có hạn chót nộp hồ sơ không", ["time"]),
+    # "chưa có sổ" describes the case; only a question about it asks for documents.
+    ("đất ông bà để lại chưa có sổ, giờ muốn làm sổ lần đầu", []),
+    ("ko có cccd làm được ko", ["documents"]),
 ])
 def test_aspect_cues(text: str, expected: list[str]) -> None:
     assert aspects.detect(text) == expected
@@ -137,3 +142,29 @@ def test_the_classifier_is_trusted_only_with_a_reason() -> None:
     # A bare follow-up keeps the classifier's aspect (a button, "còn cái kia").
     assert aspects.decide("", "fees", 1.0) == ["fees"]
     assert aspects.decide("tốn kém không", "fees", 0.9) == ["fees"]
+
+
+def test_a_general_how_is_the_steps_and_with_a_named_procedure_the_overview_too() -> None:
+    assert aspects.detect("làm lại sổ đỏ sao vậy") == ["steps"]
+    assert aspects.detect("làm lại sổ đỏ sao vậy", names_procedure=True) == ["overview", "steps"]
+    # Explicit steps stay the steps.
+    assert aspects.detect("các bước làm lại sổ đỏ", names_procedure=True) == ["steps"]
+
+
+def test_question_and_place_words_are_left_out_of_what_names_a_procedure() -> None:
+    assert aspects.without_cues("làm ở công an xã được ko") == "duoc khong"
+    assert "ho khau" in aspects.without_cues("bạn gái mình hộ khẩu ở xã khác thì nộp ở đâu")
+
+
+@pytest.mark.parametrize(("intent", "text", "kept"), [
+    ("follow_dossier", "báo cho tui khi có kết quả nha", True),
+    ("check_dossier", "hồ sơ của tui tới đâu rồi", True),
+    ("check_dossier", "tra giúp hồ sơ H56.99-250101-0777", True),
+    # A procedure question the classifier took for a dossier one is read by the catalogue.
+    ("follow_dossier", "đổi tên trên sổ đỏ khi đã đổi cccd cần giấy tờ gì", False),
+    ("portal_help", "nộp hồ sơ khai sinh rồi tra cứu ở đâu trên cổng dịch vụ công", True),
+    ("catalogue_stats", "thủ tục lĩnh vực đất đai có bao nhiêu cái", True),
+])
+def test_intents_keep_their_meaning_only_with_their_own_words(sample_catalog, intent, text, kept) -> None:
+    decision = routing.route(sample_catalog.index(), intent, 0.9, text)
+    assert (decision.target == "intent") is kept, decision
