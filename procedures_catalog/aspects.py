@@ -91,8 +91,8 @@ def without_cues(text: str | None) -> str:
     return " ".join("".join(c if k else " " for c, k in zip(folded, keep)).split())
 
 
-# Not "u": "cứu", "hưu", "bưu" end in "uu".
-_DOUBLED_END = re.compile(r"([a-tv-z])\1+\b")
+# "uu" only after a vowel ("đâuu"): "cứu", "hưu", "lưu" end in "uu".
+_DOUBLED_END = re.compile(r"([a-tv-z])\1+\b|(?<=[aeioy])(u)u+\b")
 # "bao nhiêu" with "nhiêu" spelled out as "bao nhiêu".
 _BAO_BAO = re.compile(r"\bbao (?=bao nhieu\b)")
 
@@ -106,7 +106,7 @@ def cue_text(text: str | None) -> str:
     """
     folded = load_words()[1]
     words = (fold(folded[t]) if t in folded else t for t in normalize(text))
-    return _BAO_BAO.sub("", _DOUBLED_END.sub(r"\1", " ".join(words)))
+    return _BAO_BAO.sub("", _DOUBLED_END.sub(lambda m: m.group(1) or m.group(2), " ".join(words)))
 
 
 def find_cues(text: str | None, name: str | None = None) -> list[Cue]:

@@ -276,3 +276,19 @@ def test_asking_about_another_procedure_forgets_the_current_one(run, tracker) ->
     assert out.texts == [ASK_WHICH]
     assert out.slots == {"procedure_code": None, "choices": None, "pending_aspect": None,
                          "misunderstandings": 0}
+
+
+def test_a_bare_no_starts_over_but_a_question_ending_in_hong_keeps_the_procedure(run, tracker) -> None:
+    out = run(ActionAskOther(), tracker("mid_conversation", text="không", intent="deny"))
+    assert out.texts == [ASK_WHICH] and out.slots["procedure_code"] is None
+    # fixtures/mid_conversation.json is about 1.001193 (khai sinh).
+    out = run(ActionAskOther(), tracker("mid_conversation", text="phải đăng báo hay niêm yết gì hông",
+                                        intent="deny"))
+    assert out.customs and out.customs[0]["procedure"]["code"] == "1.001193"
+    assert out.slots.get("procedure_code") == "1.001193"
+
+
+def test_asking_for_another_procedure_in_the_same_message_answers_it(run, tracker) -> None:
+    out = run(ActionAskOther(), tracker("mid_conversation", intent="ask_other",
+                                        text="thôi hỏi cái khác, đăng ký kết hôn cần giấy tờ gì"))
+    assert out.customs[0]["procedure"]["code"] == "1.000894" and out.customs[0]["aspect"] == "documents"
