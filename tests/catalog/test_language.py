@@ -93,6 +93,11 @@ def test_rewrites_map_a_described_need_onto_the_catalogue_words() -> None:
     assert " ".join(words) == "em cap lai the can cuoc roi"
     _, words, _ = lexicon.rewrite("vo toi moi sinh".split())
     assert "dang ky khai sinh" in " ".join(words)
+    # An age under 14 decides the identity card procedure; 15 does not.
+    _, words, _ = lexicon.rewrite("con toi 8 tuoi lam can cuoc duoc chua".split())
+    assert "duoi 14 tuoi" in " ".join(words) and "tu du 14" not in " ".join(words)
+    _, words, _ = lexicon.rewrite("con toi 15 tuoi lam can cuoc".split())
+    assert "duoi 14 tuoi" not in " ".join(words)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
