@@ -122,7 +122,7 @@ def image_body(user_id: str, url: str) -> dict[str, Any]:
 
 
 def card_bodies(user_id: str, procedure: Procedure | None) -> list[dict[str, Any]]:
-    """Request bodies for a custom payload of the bot (see procedures_catalog/answers.py).
+    """Request bodies for a custom payload of the bot (see procedures_catalog/answers/).
 
     A procedure answer's payload becomes a small card: the procedure's name and code
     with a button opening its page on the portal (an overview answer already opens with
