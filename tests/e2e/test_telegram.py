@@ -23,9 +23,6 @@ from pathlib import Path
 import pytest
 
 from bot.channels import telegram_bridge as tb
-from bot.channels.replies import parse
-from bot.channels.telegram_io import CallbackStore
-from bot.channels.telegram_render import render, split_text
 from tests.e2e.conftest import custom_payloads, texts
 from tests.fakes.telegram_api import Call, FakeTelegram
 from tests.servers import ROOT, Servers, free_port
@@ -344,7 +341,7 @@ def test_webhook_mode_checks_telegrams_secret_token(servers, tmp_path, chat):
             stop_bridge(proc, log, failed=failed)
 
 
-# --- settings and rendering (no network) ---------------------------------------------------
+# --- start-up errors ----------------------------------------------------------------------
 @pytest.mark.parametrize(("env", "named"), [
     ({}, "TELEGRAM_BOT_TOKEN"),
     ({"TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_MODE": "webhook",
@@ -376,38 +373,3 @@ def test_a_refused_token_is_said_without_it_and_the_bridge_keeps_running(tmp_pat
         assert proc.poll() is None, "a wrong token must not stop `make run`"
         assert stop_bridge(proc, log) == 0
     assert "abc" not in log.read_text(errors="replace"), "a token is never logged"
-
-
-def test_long_reply_is_split_below_telegrams_limit():
-    words = [f"từ{i}" for i in range(2500)]
-    text = "\n\n".join(" ".join(words[i:i + 25]) for i in range(0, len(words), 25))
-    buttons = [{"title": "📄 Giấy tờ", "payload": "/ask_documents"}]
-    out = render(parse([{"text": text, "buttons": buttons}]))
-    assert len(out) >= 3
-    assert all(len(m.text.encode("utf-16-le")) // 2 <= 4096 for m in out)
-    assert " ".join(" ".join(m.text.split()) for m in out) == " ".join(words)
-    assert [m.keyboard for m in out[:-1]] == [[]] * (len(out) - 1)
-    assert out[-1].keyboard[0][0].payload == "/ask_documents"
-    emoji = split_text("😀" * 5000)
-    assert all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in emoji)
-
-
-def test_long_payloads_get_short_callback_data_only_their_chat_resolves():
-    store = CallbackStore()
-    payload = '/ask_procedure{"query":"cấp giấy chứng nhận quyền sử dụng đất lần đầu"}'
-    assert len(payload.encode()) > 64
-    data = store.encode(1, payload)
-    assert len(data.encode()) <= 64 and store.encode(1, payload) == data
-    assert store.decode(1, data) == payload
-    assert store.decode(2, data) is None
-    assert store.decode(1, "k:unknown") is None and store.decode(1, "junk") is None
-    assert store.encode(1, "/ask_fees") == "/ask_fees" == store.decode(1, "/ask_fees")
-
-
-def test_rate_limiter_warns_once_then_drops_until_the_window_frees():
-    now = [0.0]
-    limiter = tb.ChatRateLimiter(2, clock=lambda: now[0])
-    assert [limiter.check(7) for _ in range(4)] == ["allow", "allow", "warn", "drop"]
-    assert limiter.check(8) == "allow"
-    now[0] = 61.0
-    assert limiter.check(7) == "allow"
