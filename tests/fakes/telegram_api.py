@@ -280,7 +280,9 @@ class FakeTelegram(LoopbackServer):
         params: dict[str, Any] = {}
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
-            data = part.get_payload(decode=True) or b""
+            # Decoded, a part that is not itself multipart is bytes (None if empty).
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
             if part.get_filename() is not None:
                 params[str(name)] = data
                 continue
