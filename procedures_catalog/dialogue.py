@@ -189,6 +189,11 @@ def strip_correction(text: str) -> tuple[str, bool]:
     return folded, False
 
 
+def is_condition(text: str) -> bool:
+    """True for "nếu chưa có sổ thì sao", "bạn gái mình hộ khẩu ở xã khác thì nộp ở đâu"."""
+    return _is_condition(fold(sanitize(text)))
+
+
 def is_contrast(text: str) -> bool:
     """True for "còn … thì sao" / "vậy còn …": the same question about another procedure.
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from . import aspects as aspect_cues
-from .dialogue import Resolution, resolve, without_personal
+from .dialogue import Resolution, is_condition, is_contrast, resolve, without_personal
 from .language import compile_patterns
 from .masking import DOSSIER_MASK, mask
 from .search import SearchIndex
@@ -128,6 +128,10 @@ def route(index: SearchIndex, intent: str | None, confidence: float | None, text
         if asked and intent not in SMALL_TALK:
             return Route("procedure", resolution, asked)
         if intent in ("deny", "affirm") and len(text.split()) >= LONG_REPLY:
+            return Route("procedure", resolution, asked or ["overview"])
+        if intent == "nlu_fallback" and (is_contrast(text) or is_condition(text)):
+            # "còn nếu nghỉ luôn thì sao", "ổng bệnh đi không được thì sao": a question
+            # about the case at hand, not a message the bot cannot read.
             return Route("procedure", resolution, asked or ["overview"])
         return KEEP
     if resolution.kind not in ("procedure", "choices"):

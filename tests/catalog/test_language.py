@@ -173,3 +173,11 @@ def test_question_and_place_words_are_left_out_of_what_names_a_procedure() -> No
 def test_intents_keep_their_meaning_only_with_their_own_words(sample_catalog, intent, text, kept) -> None:
     decision = routing.route(sample_catalog.index(), intent, 0.9, text)
     assert (decision.target == "intent") is kept, decision
+
+
+def test_an_unread_condition_about_the_case_at_hand_is_answered(sample_catalog) -> None:
+    index = sample_catalog.index()
+    decision = routing.route(index, "nlu_fallback", 0.4, "còn nếu nghỉ luôn thì sao", current="1.001612")
+    assert decision.target == "procedure" and decision.resolution.code == "1.001612"
+    # Words that ask nothing of the case stay a message the bot could not read.
+    assert routing.route(index, "nlu_fallback", 0.4, "hôm nay trời đẹp quá", current="1.001612").target == "intent"
