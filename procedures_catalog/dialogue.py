@@ -258,10 +258,12 @@ def resolve(
         code = _pick_by_words(index, query, choices)
         if code:
             return Resolution("procedure", code, new=code != current)
+    spoken = query
     if current and not corrected:
         # Question and place words name no procedure: "làm ở công an xã được ko" asks
         # where, it does not name "Trình báo mất thẻ ABTC (thực hiện tại cấp xã)".
-        query = aspect_cues.without_cues(" ".join(_FOLLOWUP_NOISE.sub(" ", query).split()))
+        spoken = " ".join(_FOLLOWUP_NOISE.sub(" ", query).split())
+        query = aspect_cues.without_cues(spoken)
     hits = index.search(query, limit=5) if query else []
     weight = index.naming_weight(query) if query else 0.0
     names_one = bool(hits) and weight >= NAMING_WEIGHT and hits[0].score >= MIN_SCORE
@@ -274,15 +276,27 @@ def resolve(
         # "Còn … thì sao" asks about another procedure even when it is a close sibling.
         condition = _is_condition(clean_folded)
         contrast = is_contrast(clean) and not condition and hits and hits[0].code != current
-        replaces = (
-            names_one and (contrast or current not in near) and not _REFERS_BACK.search(clean_folded)
-            and not condition
-            and weight >= REPLACE_WEIGHT
-            and hits[0].score >= REPLACE_SCORE and hits[0].match >= REPLACE_MATCH
-            and (not hits[0].ambiguous or weight >= STRONG_WEIGHT)
-        )
-        if not replaces:
-            return Resolution("followup", current, hits)
+        def replaces_with(found: list[SearchHit], strength: float) -> bool:
+            return (
+                bool(found) and strength >= NAMING_WEIGHT and found[0].score >= MIN_SCORE
+                and (contrast or current not in near) and not _REFERS_BACK.search(clean_folded)
+                and not condition
+                and strength >= REPLACE_WEIGHT
+                and found[0].score >= REPLACE_SCORE and found[0].match >= REPLACE_MATCH
+                and (not found[0].ambiguous or strength >= STRONG_WEIGHT)
+            )
+
+        if not replaces_with(hits, weight):
+            # A thing named inside the question ("có cần giấy xác nhận độc thân hk",
+            # "mang theo hộ khẩu không") is most likely a paper of this procedure; when
+            # it is a procedure of its own too, it is offered one tap away.
+            aside: list[SearchHit] = []
+            if spoken != query and spoken and "documents" in aspect_cues.detect(clean):
+                named = index.search(spoken, limit=3)
+                if (named and named[0].code != current
+                        and replaces_with(named, index.naming_weight(spoken))):
+                    aside = named[:1]
+            return Resolution("followup", current, hits, alternatives=aside)
     if not names_one:
         return Resolution("none", None, hits)
     top = hits[0]

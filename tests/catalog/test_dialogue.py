@@ -181,3 +181,13 @@ def test_leaving_the_procedure_on_a_guess_keeps_it_one_tap_away(sample_index) ->
         assert r.alternatives[0].code == KHAI_SINH
     sure = resolve(sample_index, "còn khai tử thì sao", current=KHAI_SINH)
     assert sure.code == KHAI_TU and KHAI_SINH not in [h.code for h in sure.alternatives]
+
+
+def test_a_paper_named_in_a_documents_question_stays_on_the_procedure_and_is_offered(sample_index) -> None:
+    # "có cần giấy xác nhận độc thân hk" while asking about marriage: most likely a paper
+    # for the marriage; the certificate's own procedure is one tap away.
+    r = resolve(sample_index, "có cần giấy xác nhận độc thân hk", current=KET_HON)
+    assert (r.kind, r.code) == ("followup", KET_HON)
+    assert [h.code for h in r.alternatives] == ["1.004873"]
+    # A bare question offers nothing.
+    assert resolve(sample_index, "cần giấy tờ gì", current=KET_HON).alternatives == []
