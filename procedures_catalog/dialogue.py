@@ -45,6 +45,9 @@ RIVAL_RATIO = 0.8
 BROAD_PROBABILITY = 0.25
 SURE_PROBABILITY = 0.6
 SURE_MATCH = 0.3
+# In a conversation, a hit of the current procedure's field this close to the best one
+# is preferred (and answered as a guess, the others one tap away).
+FIELD_RATIO = 0.7
 
 _ORDINALS = {
     "1": 1, "mot": 1, "nhat": 1, "dau": 1, "dau tien": 1,
@@ -303,15 +306,36 @@ def resolve(
     if corrected and current:
         hits = [h for h in hits if h.code != current and current not in {a["code"] for a in h.also}] or hits
         top = hits[0]
-    if needs_choice(hits):
+    promoted = False
+    if current and not corrected:
+        hits, promoted = _prefer_field(index, hits, current)
+        top = hits[0]
+    if not promoted and needs_choice(hits):
         return Resolution("choices", None, hits[:3])
-    unsure = top.probability < SURE_PROBABILITY or top.match < SURE_MATCH
+    unsure = promoted or top.probability < SURE_PROBABILITY or top.match < SURE_MATCH
     alternatives = hits[1:3] if unsure else []
     if unsure and current and not corrected and top.code != current:
         # Leaving the procedure under discussion on a guess: it stays one tap away.
         alternatives = _hits_for(index, [current]) + hits[1:2]
     return Resolution("procedure", top.code, hits, new=top.code != current,
                       alternatives=alternatives)
+
+
+def _prefer_field(index: SearchIndex, hits: list[SearchHit], current: str) -> tuple[list[SearchHit], bool]:
+    """Among near-tied hits, the one in the field of the procedure under discussion.
+
+    "còn tiền mai táng thì sao" after a pension question means the social-insurance
+    funeral allowance, not the social-protection one. Returns the hits and whether one
+    was moved up.
+    """
+    i = index.by_code.get(current)
+    if i is None or not hits or hits[0].field == index.entries[i].field:
+        return hits, False
+    field_of_current = index.entries[i].field
+    for j, hit in enumerate(hits[1:3], 1):
+        if hit.field == field_of_current and hit.score >= FIELD_RATIO * hits[0].score:
+            return [hit, *hits[:j], *hits[j + 1:]], True
+    return hits, False
 
 
 def _hits_for(index: SearchIndex, codes: Sequence[str]) -> list[SearchHit]:

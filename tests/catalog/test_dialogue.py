@@ -191,3 +191,17 @@ def test_a_paper_named_in_a_documents_question_stays_on_the_procedure_and_is_off
     assert [h.code for h in r.alternatives] == ["1.004873"]
     # A bare question offers nothing.
     assert resolve(sample_index, "cần giấy tờ gì", current=KET_HON).alternatives == []
+
+
+def test_in_a_conversation_a_near_tie_in_the_same_field_wins(sample_index) -> None:
+    from procedures_catalog.dialogue import _prefer_field
+    from procedures_catalog.search import SearchHit
+
+    field = sample_index.entries[sample_index.by_code[KET_HON]].field
+    other = SearchHit("9.000001", "x", "tinh", "toan_trinh", "Xây dựng", 1.0, "x")
+    same = SearchHit("9.000002", "y", "xa", "toan_trinh", field, 0.8, "y")
+    far = SearchHit("9.000003", "z", "xa", "toan_trinh", field, 0.3, "z")
+    assert _prefer_field(sample_index, [other, same], KET_HON) == ([same, other], True)
+    # Too far behind, or the best already in the field: unchanged.
+    assert _prefer_field(sample_index, [other, far], KET_HON) == ([other, far], False)
+    assert _prefer_field(sample_index, [same, other], KET_HON) == ([same, other], False)
