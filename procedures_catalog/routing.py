@@ -125,11 +125,12 @@ def route(index: SearchIndex, intent: str | None, confidence: float | None, text
     if resolution.kind == "followup":
         # About the procedure under discussion: answer when it asks something of it
         # ("nó 15 tuổi rồi đổi được không" reads as a "no" to the classifier).
-        if asked and intent not in SMALL_TALK:
+        if asked and (intent not in SMALL_TALK or len(text.split()) >= LONG_REPLY):
+            # "cảm ơn nha, mà lệ phí nhiêu vậy": the question, not the thanks.
             return Route("procedure", resolution, asked)
         if intent in ("deny", "affirm") and len(text.split()) >= LONG_REPLY:
             return Route("procedure", resolution, asked or ["overview"])
-        if intent == "nlu_fallback" and (is_contrast(text) or is_condition(text)):
+        if intent in ("nlu_fallback", "out_of_scope") and (is_contrast(text) or is_condition(text)):
             # "còn nếu nghỉ luôn thì sao", "ổng bệnh đi không được thì sao": a question
             # about the case at hand, not a message the bot cannot read.
             return Route("procedure", resolution, asked or ["overview"])

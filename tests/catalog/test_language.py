@@ -181,3 +181,14 @@ def test_an_unread_condition_about_the_case_at_hand_is_answered(sample_catalog) 
     assert decision.target == "procedure" and decision.resolution.code == "1.001612"
     # Words that ask nothing of the case stay a message the bot could not read.
     assert routing.route(index, "nlu_fallback", 0.4, "hôm nay trời đẹp quá", current="1.001612").target == "intent"
+
+
+def test_thanks_with_a_question_answers_the_question(sample_catalog) -> None:
+    index = sample_catalog.index()
+    decision = routing.route(index, "thanks", 0.9, "cảm ơn nha, mà lệ phí nhiêu vậy", current="1.001193")
+    assert decision.target == "procedure" and decision.aspects == ["fees"]
+    assert routing.route(index, "thanks", 0.9, "cảm ơn nhiều nha", current="1.001193").target == "intent"
+    # Read as out of scope, a condition about the case at hand is still about it.
+    decision = routing.route(index, "out_of_scope", 0.6, "mấy đứa kia ở xa hổng về được thì sao",
+                             current="1.013831")
+    assert decision.target == "procedure" and decision.resolution.code == "1.013831"
