@@ -3,10 +3,11 @@
 Two kinds of question sets live in ``bench/data/``:
 
 * **development** sets — tuned on freely: ``search_dev.jsonl``, ``search_dev2.jsonl``,
-  ``dialogues_dev.yml``, ``nlu_dev2.yml`` and the independent development set
-  ``dev_questions.jsonl`` / ``dev_dialogues.yml`` (written by a separate author from the
-  catalogue names only; its errors are looked at, and the *patterns* become NLU data,
-  aliases and lexicon words);
+  ``dialogues_dev.yml``, ``nlu_dev2.yml`` and the independent development sets
+  ``dev_questions.jsonl`` / ``dev_dialogues.yml`` and ``dev3_questions.jsonl`` /
+  ``dev3_dialogues.yml`` (each written by a separate author from the catalogue names
+  only; their errors are looked at, and the *patterns* become NLU data, aliases,
+  language data and dialogue rules);
 * **blind** sets — ``blind/questions.jsonl`` and ``blind/dialogues.yml``, written by
   another author who saw only the catalogue names and a brief of the users. Nothing is
   tuned on them, and only ``make bench`` prints their figures.
