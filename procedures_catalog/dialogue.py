@@ -279,6 +279,7 @@ def resolve(
         # "Còn … thì sao" asks about another procedure even when it is a close sibling.
         condition = _is_condition(clean_folded)
         contrast = is_contrast(clean) and not condition and hits and hits[0].code != current
+
         def replaces_with(found: list[SearchHit], strength: float) -> bool:
             return (
                 bool(found) and strength >= NAMING_WEIGHT and found[0].score >= MIN_SCORE
@@ -324,9 +325,9 @@ def resolve(
 def _prefer_field(index: SearchIndex, hits: list[SearchHit], current: str) -> tuple[list[SearchHit], bool]:
     """Among near-tied hits, the one in the field of the procedure under discussion.
 
-    "còn tiền mai táng thì sao" after a pension question means the social-insurance
-    funeral allowance, not the social-protection one. Returns the hits and whether one
-    was moved up.
+    A conversation about building permits that goes on with "còn sửa lại nhà cũ thì sao"
+    most likely means another construction procedure, not a same-worded one of another
+    field. Returns the hits and whether one was moved up.
     """
     i = index.by_code.get(current)
     if i is None or not hits or hits[0].field == index.entries[i].field:
