@@ -17,7 +17,7 @@ from procedures_catalog.dialogue import (
     resolve,
     strip_correction,
 )
-from procedures_catalog.routing import LONG_REPLY, route
+from procedures_catalog.routing import route
 
 from .common import get_catalog, log_turn, misunderstood, offer_person, send, understood, user_text
 
@@ -252,13 +252,6 @@ class ActionAskOther(Action):
             events = rerouted(dispatcher, tracker)
             if events is not None:
                 return events
-            current = tracker.get_slot("procedure_code")
-            if current and len(text.split()) >= LONG_REPLY and not strip_correction(text)[1]:
-                # "phải đăng báo hay niêm yết gì hông": a question ending in "hông" about
-                # the procedure at hand, not a "no" that drops it.
-                resolution = Resolution("followup", current)
-                return handle(dispatcher, tracker, resolution,
-                              choose_aspects(tracker, text, "overview", resolution), text)
         if text.strip() and not text.startswith("/"):
             # "thôi hỏi cái khác, ruộng lúa lên liếp trồng sầu riêng có phải xin phép
             # hông": the new question is in the same message.

@@ -254,7 +254,8 @@ def resolve(
     # Words that pick an offered choice ("cái lưu động"); not a question about the
     # procedure just answered ("có cần mang theo hộ khẩu giấy ko" with alternatives
     # shown under the answer).
-    asks_aspect = bool(current) and any(a != "overview" for a in aspect_cues.detect(clean))
+    asked = aspect_cues.detect(clean) if current else []
+    asks_aspect = any(a != "overview" for a in asked)
     if (choices and not asks_aspect
             and index.naming_weight(_FOLLOWUP_NOISE.sub(" ", query)) >= PICK_WEIGHT):
         # Words that name something ("cái lưu động"), not a bare "nộp ở đâu".
@@ -295,7 +296,7 @@ def resolve(
             # "mang theo hộ khẩu không") is most likely a paper of this procedure; when
             # it is a procedure of its own too, it is offered one tap away.
             aside: list[SearchHit] = []
-            if spoken != query and spoken and "documents" in aspect_cues.detect(clean):
+            if spoken != query and spoken and "documents" in asked:
                 named = index.search(spoken, limit=3)
                 if (named and named[0].code != current
                         and replaces_with(named, index.naming_weight(spoken))):

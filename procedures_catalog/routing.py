@@ -24,7 +24,14 @@ from pathlib import Path
 import yaml
 
 from . import aspects as aspect_cues
-from .dialogue import Resolution, is_condition, is_contrast, resolve, without_personal
+from .dialogue import (
+    Resolution,
+    is_condition,
+    is_contrast,
+    resolve,
+    strip_correction,
+    without_personal,
+)
 from .language import compile_patterns
 from .masking import DOSSIER_MASK, mask
 from .search import SearchIndex
@@ -135,6 +142,12 @@ def route(index: SearchIndex, intent: str | None, confidence: float | None, text
             # about the case at hand, not a message the bot cannot read.
             return Route("procedure", resolution, asked or ["overview"])
         return KEEP
+    if (intent == "deny" and current and len(text.split()) >= LONG_REPLY
+            and not (resolution.kind in ("procedure", "choices") and domain)
+            and not strip_correction(text)[1]):
+        # "phải đăng báo hay niêm yết gì hông": a question ending in "hông" about the
+        # procedure at hand (its words name nothing else), not a "no" that drops it.
+        return Route("procedure", Resolution("followup", current), asked or ["overview"])
     if resolution.kind not in ("procedure", "choices"):
         return KEEP
     # The message names its procedure: a general "làm lại sổ đỏ sao vậy" is the overview
