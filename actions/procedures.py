@@ -61,7 +61,11 @@ def choose_aspects(tracker: Tracker, text: str, default: str, resolution: Resolu
         return cues
     last = aspect_list(tracker.get_slot("last_aspect"))
     if last and is_contrast(text):
-        return last  # "còn khai tử thì sao": the same question, another procedure
+        # "còn khai tử thì sao": the same question about another procedure; a procedure
+        # the conversation moves to is introduced (overview) before it is answered.
+        if resolution.new and "overview" not in last:
+            return ["overview", *last]
+        return last
     pending = aspect_list(tracker.get_slot("pending_aspect"))
     if default == "overview" and pending and not tracker.get_slot("procedure_code"):
         return pending

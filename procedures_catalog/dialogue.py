@@ -32,6 +32,9 @@ REPLACE_MATCH = 0.45
 STRONG_WEIGHT = 5.0
 # A reply needs this much naming weight to pick an offered choice by its words.
 PICK_WEIGHT = 1.0
+# A follow-up whose words name another procedure this well (but not well enough to
+# leave the current one) gets it offered under the answer.
+ASIDE_SCORE = 0.25
 # Below this the search has found nothing worth offering.
 MIN_SCORE = 0.18
 # When to ask instead of answering: a rival is nearly as probable as the best ("làm
@@ -301,6 +304,12 @@ def resolve(
                 if (named and named[0].code != current
                         and replaces_with(named, index.naming_weight(spoken))):
                     aside = named[:1]
+            if (not aside and hits and hits[0].score >= ASIDE_SCORE and weight >= STRONG_WEIGHT
+                    and current not in near and not condition
+                    and not _REFERS_BACK.search(clean_folded)):
+                # Words that name something else, not surely enough to leave the
+                # procedure under discussion: answered about it, the others one tap away.
+                aside = hits[:2]
             return Resolution("followup", current, hits, alternatives=aside)
     if not names_one:
         return Resolution("none", None, hits)
