@@ -12,6 +12,7 @@ from procedures_catalog import answers
 from procedures_catalog import aspects as aspect_cues
 from procedures_catalog.dialogue import (
     Resolution,
+    followup_aspect,
     is_contrast,
     parse_choice,
     resolve,
@@ -56,7 +57,10 @@ def choose_aspects(tracker: Tracker, text: str, default: str, resolution: Resolu
     if resolution.code and name is None:
         procedure = get_catalog().get(resolution.code)
         name = procedure.name if procedure else None
-    cues = aspect_cues.detect(text, name, names_procedure=resolution.kind == "procedure")
+    # A first question that names its need (answered, or asked among choices): a
+    # general "thì làm sao" gets the overview and the steps.
+    named = resolution.kind in ("procedure", "choices")
+    cues = aspect_cues.detect(text, name, names_procedure=named)
     if cues:
         return cues
     last = aspect_list(tracker.get_slot("last_aspect"))
@@ -70,8 +74,10 @@ def choose_aspects(tracker: Tracker, text: str, default: str, resolution: Resolu
     if default == "overview" and pending and not tracker.get_slot("procedure_code"):
         return pending
     _, confidence = intent_of(tracker)
-    return aspect_cues.decide(text, default, confidence, name=name,
-                              names_procedure=resolution.kind == "procedure")
+    decided = aspect_cues.decide(text, default, confidence, name=name, names_procedure=named)
+    if decided == ["overview"] and resolution.kind == "followup":
+        return [followup_aspect(text)]  # "nếu ổng hổng về ký được thì sao": documents
+    return decided
 
 
 def not_found(dispatcher: CollectingDispatcher, tracker: Tracker, *,

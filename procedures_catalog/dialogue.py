@@ -200,6 +200,26 @@ def is_condition(text: str) -> bool:
     return _is_condition(fold(sanitize(text)))
 
 
+# "có phải khám sức khỏe hông", "chủ nhà có cần đi cùng không": whether the case needs
+# something; the documents (with the conditions) answer it, not the overview.
+_REQUIREMENT = re.compile(
+    r"\bco (?:phai|can|bat buoc) (?:[a-z]+ ){1,6}(?:khong|ko|k|hong|hok|hem|chua)(?: (?:a|ad|vay|z|ha|ta))?$")
+
+
+def asks_requirement(text: str) -> bool:
+    """True for "có phải khám sức khỏe hông", "có cần người làm chứng không"."""
+    return bool(_REQUIREMENT.search(fold(sanitize(text))))
+
+
+def followup_aspect(text: str) -> str:
+    """What a follow-up with no aspect words asks about the procedure at hand.
+
+    A condition ("nếu ổng hổng về ký được thì sao") or a requirement ("có phải có người
+    làm chứng hông") is answered by the documents; anything else by the overview.
+    """
+    return "documents" if is_condition(text) or asks_requirement(text) else "overview"
+
+
 def is_contrast(text: str) -> bool:
     """True for "còn … thì sao" / "vậy còn …": the same question about another procedure.
 

@@ -26,6 +26,8 @@ import yaml
 from . import aspects as aspect_cues
 from .dialogue import (
     Resolution,
+    asks_requirement,
+    followup_aspect,
     is_condition,
     is_contrast,
     resolve,
@@ -34,6 +36,7 @@ from .dialogue import (
 )
 from .language import compile_patterns
 from .masking import DOSSIER_MASK, mask
+from .normalize import fold
 from .search import SearchIndex
 
 DATA = Path(__file__).resolve().parent / "data" / "language" / "routing.yaml"
@@ -48,6 +51,11 @@ OTHER_INTENTS = SMALL_TALK | DOSSIER | {"out_of_scope", "nlu_fallback", "human_h
 LONG_REPLY = 4
 # A classifier this sure of a non-procedure intent only gets a choice question.
 SURE = 0.8
+# ... unless the catalogue is this sure of one procedure: its description matches the
+# words this well and no rival comes close ("thẩm định thiết kế phòng cháy chữa cháy
+# cho nhà xưởng", "nhà bị cháy, cuốn sổ hồng cháy luôn rồi").
+CATALOGUE_MATCH = 0.6
+CATALOGUE_PROBABILITY = 0.8
 
 
 class RoutingCueError(ValueError):
@@ -75,6 +83,29 @@ def has_cue(group: str, text: str | None) -> bool:
     """True when ``text`` carries a cue of ``group`` (domain, handoff, portal, stats)."""
     folded = aspect_cues.cue_text(text)
     return bool(folded) and any(p.search(folded) for p in load_groups()[group])
+
+
+_WORD = re.compile(r"\w+")
+
+
+def accents_disagree(text: str, name: str) -> bool:
+    """True when the words shared with ``name`` are shared only without their accents.
+
+    Folding lets "giá vàng hôm nay" meet "Khai báo tạm vắng": a message typed with
+    accents whose accented words never equal the name's, and one of them differs from a
+    name word only by its accents, is not about that procedure.
+    """
+    named = {fold(w): w for w in _WORD.findall(name.lower())}
+    exact = clash = 0
+    for word in _WORD.findall(text.lower()):
+        twin = named.get(fold(word))
+        if twin is None or word == fold(word) or len(word) < 3:
+            continue  # not in the name, typed without accents, or a short word ("đỏ"/"do")
+        if word == twin:
+            exact += 1
+        else:
+            clash += 1
+    return clash > 0 and exact == 0
 
 
 @dataclass
@@ -136,18 +167,20 @@ def route(index: SearchIndex, intent: str | None, confidence: float | None, text
             # "cảm ơn nha, mà lệ phí nhiêu vậy": the question, not the thanks.
             return Route("procedure", resolution, asked)
         if intent in ("deny", "affirm") and len(text.split()) >= LONG_REPLY:
-            return Route("procedure", resolution, asked or ["overview"])
-        if intent in ("nlu_fallback", "out_of_scope") and (is_contrast(text) or is_condition(text)):
-            # "còn nếu nghỉ luôn thì sao", "ổng bệnh đi không được thì sao": a question
-            # about the case at hand, not a message the bot cannot read.
-            return Route("procedure", resolution, asked or ["overview"])
+            return Route("procedure", resolution, asked or [followup_aspect(text)])
+        if intent in ("nlu_fallback", "out_of_scope") and (
+                is_contrast(text) or is_condition(text) or asks_requirement(text)):
+            # "còn nếu nghỉ luôn thì sao", "ổng bệnh đi không được thì sao", "chủ nhà có
+            # phải đi cùng hông": a question about the case at hand, not a message the
+            # bot cannot read.
+            return Route("procedure", resolution, asked or [followup_aspect(text)])
         return KEEP
     if (intent == "deny" and current and len(text.split()) >= LONG_REPLY
             and not (resolution.kind in ("procedure", "choices") and domain)
             and not strip_correction(text)[1]):
         # "phải đăng báo hay niêm yết gì hông": a question ending in "hông" about the
         # procedure at hand (its words name nothing else), not a "no" that drops it.
-        return Route("procedure", Resolution("followup", current), asked or ["overview"])
+        return Route("procedure", Resolution("followup", current), asked or [followup_aspect(text)])
     if resolution.kind not in ("procedure", "choices"):
         return KEEP
     # The message names its procedure: a general "làm lại sổ đỏ sao vậy" is the overview
@@ -156,6 +189,12 @@ def route(index: SearchIndex, intent: str | None, confidence: float | None, text
     if intent in DOSSIER or intent in ("nlu_fallback", "portal_help", "human_handoff", "catalogue_stats"):
         # Their own cue is missing (checked above): the classifier guessed.
         return Route("procedure", resolution, wanted, offer=resolution.kind == "choices")
+    top = resolution.hits[0] if resolution.kind == "procedure" and resolution.hits else None
+    if (top is not None and top.match >= CATALOGUE_MATCH and top.probability >= CATALOGUE_PROBABILITY
+            and not (intent in SMALL_TALK and (confidence or 0.0) >= SURE)
+            and not accents_disagree(text, top.name)):
+        # ("dạ cảm ơn bạn" folds close to "da cam": sure small talk stays small talk.)
+        return Route("procedure", resolution, wanted)
     if not domain:
         return KEEP
     if intent in SMALL_TALK or intent == "out_of_scope":

@@ -158,3 +158,23 @@ def test_giving_ones_own_phone_number_is_no_request_for_a_person(run, tracker) -
         "new_question", text="sđt tôi [SĐT], cccd [CCCD], hỏi lệ phí khai tử", intent="ask_fees",
         procedure_code=None))
     assert not any("handoff" in c for c in out.customs)
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("thẩm định thiết kế phòng cháy chữa cháy cho nhà xưởng", "3.000489"),
+    ("nhà bị cháy, cuốn sổ hồng cháy luôn rồi", "1.012786"),
+])
+def test_a_message_the_catalogue_is_sure_of_is_answered_whatever_nlu_said(run, tracker, text, code) -> None:
+    # No domain word ("thủ tục", "giấy phép"…), classified out of scope (0.9): the catalogue's
+    # own words match one procedure closely, so it is answered.
+    out = run(ActionOutOfScope(), tracker("new_question", text=text, intent="out_of_scope",
+                                          procedure_code=None))
+    assert _answer(out)[0] == code
+
+
+def test_sure_small_talk_is_not_read_as_a_procedure(run, tracker) -> None:
+    # "dạ cảm ơn" folds close to "da cam" (Agent Orange benefits): still thanks.
+    out = run(ActionThanks(), tracker("new_question", text="dạ cảm ơn bạn", intent="thanks",
+                                      procedure_code=None))
+    assert not [c for c in out.customs if "procedure" in c or "choices" in c]
+    assert out.responses

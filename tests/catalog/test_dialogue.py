@@ -205,3 +205,27 @@ def test_in_a_conversation_a_near_tie_in_the_same_field_wins(sample_index) -> No
     # Too far behind, or the best already in the field: unchanged.
     assert _prefer_field(sample_index, [other, far], KET_HON) == ([other, far], False)
     assert _prefer_field(sample_index, [same, other], KET_HON) == ([same, other], False)
+
+
+def test_words_that_name_another_procedure_offer_it_under_a_follow_up(sample_index) -> None:
+    # After death registration, the land the father left is another procedure: not
+    # surely enough to leave the current one, so it stays the answer and the land
+    # procedures are one tap away; a bare question offers nothing.
+    r = resolve(sample_index, "rồi đất của ổng đứng tên giờ sang qua cho má tui sao", current=KHAI_TU)
+    assert (r.kind, r.code) == ("followup", KHAI_TU)
+    assert r.alternatives and all(sample_index.entries[sample_index.by_code[h.code]].field
+                                  == "Đất đai" for h in r.alternatives)
+    assert resolve(sample_index, "còn lệ phí thì sao", current=KHAI_SINH).alternatives == []
+
+
+@pytest.mark.parametrize(("text", "aspect"), [
+    ("nếu ổng hổng về ký được thì sao", "documents"),      # a condition of the case
+    ("có phải khám sức khỏe hông", "documents"),           # a requirement
+    ("chủ nhà có cần đi cùng không", "documents"),
+    ("làm luôn cho vợ được hông", "overview"),
+    ("vậy hả", "overview"),
+])
+def test_a_follow_up_without_aspect_words_asks_documents_when_it_is_a_condition(text, aspect) -> None:
+    from procedures_catalog.dialogue import followup_aspect
+
+    assert followup_aspect(text) == aspect
