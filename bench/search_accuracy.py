@@ -64,6 +64,7 @@ class BM25:
 
 
 SETS = {"dev": "search_dev.jsonl", "dev2": "search_dev2.jsonl", "indep": "dev_questions.jsonl",
+        "dev3": "dev3_questions.jsonl", "dev4": "dev4_questions.jsonl",
         "blind": "blind/questions.jsonl"}
 
 

@@ -35,6 +35,8 @@ PICK_WEIGHT = 1.0
 # A follow-up whose words name another procedure this well (but not well enough to
 # leave the current one) gets it offered under the answer.
 ASIDE_SCORE = 0.25
+ASIDE_SURE = 0.8
+ASIDE_MATCH = 0.6
 # Below this the search has found nothing worth offering.
 MIN_SCORE = 0.18
 # When to ask instead of answering: a rival is nearly as probable as the best ("làm
@@ -325,10 +327,12 @@ def resolve(
                         and replaces_with(named, index.naming_weight(spoken))):
                     aside = named[:1]
             if (not aside and hits and hits[0].score >= ASIDE_SCORE and weight >= STRONG_WEIGHT
-                    and current not in near and not condition
-                    and not _REFERS_BACK.search(clean_folded)):
+                    and current not in near and not _REFERS_BACK.search(clean_folded)
+                    and (not condition or (hits[0].probability >= ASIDE_SURE
+                                           and hits[0].match >= ASIDE_MATCH))):
                 # Words that name something else, not surely enough to leave the
-                # procedure under discussion: answered about it, the others one tap away.
+                # procedure under discussion: answered about it, the others one tap away
+                # (after a condition, "còn nếu nghỉ bán luôn thì sao", only a sure one).
                 aside = hits[:2]
             return Resolution("followup", current, hits, alternatives=aside)
     if not names_one:

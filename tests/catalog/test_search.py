@@ -41,6 +41,12 @@ FIRST = [
     ("variant-asked", "đăng ký khai sinh có yếu tố nước ngoài", KHAI_SINH_NUOC_NGOAI),
     ("code", "1.001193", KHAI_SINH),
     ("code-in-words", "cho hỏi thủ tục mã 1.000656", KHAI_TU),
+    # Everyday words rewritten to the catalogue's (data/language/rewrites.yaml).
+    ("loss-told-later", "năm ngoái làm căn cước rồi mà giờ nó làm rớt mất, làm lại ở đâu", "1.014064"),
+    ("loss-before-paper", "tủ giấy tờ bị trôi mất, trong đó có cuốn sổ đỏ, xin cấp lại sao", "1.012786"),
+    ("passport-abroad", "tui tính qua Hàn thăm con, chưa có hộ chiếu bao giờ", "1.001456"),
+    ("shop-pause", "quán muốn tạm nghỉ bán vài tháng có phải báo không", "1.001570"),
+    ("shop-close", "muốn nghỉ bán luôn thì sao", "1.001266"),
 ]
 
 
