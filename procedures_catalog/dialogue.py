@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from . import aspects as aspect_cues
+from . import lexicon
 from .masking import mask
-from .normalize import fold, sanitize
+from .normalize import fold, normalize, sanitize
 from .search import SearchHit, SearchIndex
 
 # A message needs at least this much procedure-specific weight (IDF units) to be
@@ -44,7 +45,9 @@ MIN_SCORE = 0.18
 # best description matches the words poorly, it is answered and the next ones are
 # offered under the answer (one tap away). Chosen on the development questions
 # (bench/dialogue_accuracy.py --sets dev): right directly 78 % → 88 %, right within two
-# turns 93 % → 95 % (with BROAD_PROBABILITY: 88 % / 95.5 %).
+# turns 93 % → 95 % (with BROAD_PROBABILITY: 88 % / 95.5 %). A rival is asked about
+# only when the citizen's words do not tell the two apart (dev4 round: right directly on
+# the dev questions 86.7 % → 87.6 %, within two turns unchanged).
 RIVAL_RATIO = 0.8
 # Below this the words are too broad to guess ("giấy phép", "bảo hiểm"): ask.
 BROAD_PROBABILITY = 0.25
@@ -345,7 +348,7 @@ def resolve(
     if current and not corrected:
         hits, promoted = _prefer_field(index, hits, current)
         top = hits[0]
-    if not promoted and needs_choice(hits):
+    if not promoted and needs_choice(hits, query):
         return Resolution("choices", None, hits[:3])
     unsure = promoted or top.probability < SURE_PROBABILITY or top.match < SURE_MATCH
     alternatives = hits[1:3] if unsure else []
@@ -384,9 +387,35 @@ def _hits_for(index: SearchIndex, codes: Sequence[str]) -> list[SearchHit]:
     return out
 
 
-def needs_choice(hits: Sequence[SearchHit]) -> bool:
-    """True when the citizen should pick among the top hits rather than get the first."""
+# Words of a name that tell nothing apart ("thủ tục", "thực hiện tại cấp tỉnh").
+_PLAIN_NAME_WORDS = frozenset("thu tuc thuc hien tai cap tinh huyen xa trung uong va cua cho doi voi".split())
+
+
+def _variants_unasked(query: str, first: str, second: str) -> bool:
+    """True when no word telling the two names apart is among the citizen's own words.
+
+    "làm căn cước" meets "Cấp thẻ căn cước cho người từ đủ 14 tuổi" and "Cấp lại thẻ
+    căn cước": the citizen said neither "lại" nor "14 tuổi", so the choice is theirs;
+    "chế độ thai sản" against "chế độ ốm đau" said which.
+    """
+    a, b = set(fold(first).split()), set(fold(second).split())
+    telling = (a ^ b) - _PLAIN_NAME_WORDS
+    # The citizen's own words: the rewrite spells out a default variant ("làm căn cước"
+    # → "cấp thẻ căn cước cho người từ đủ 14 tuổi") that they did not choose.
+    own = set(lexicon.rewrite(normalize(query))[0])
+    return not telling & own
+
+
+def needs_choice(hits: Sequence[SearchHit], query: str | None = None) -> bool:
+    """True when the citizen should pick among the top hits rather than get the first.
+
+    The words are too broad (no hit is probable), or a rival is nearly as probable and
+    the query does not say which of the two it means (without ``query``: any rival).
+    """
     if len(hits) < 2:
         return False
-    return (hits[0].probability < BROAD_PROBABILITY
-            or hits[1].probability >= RIVAL_RATIO * hits[0].probability)
+    if hits[0].probability < BROAD_PROBABILITY:
+        return True
+    if hits[1].probability < RIVAL_RATIO * hits[0].probability:
+        return False
+    return query is None or _variants_unasked(query, hits[0].name, hits[1].name)

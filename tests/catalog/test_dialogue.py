@@ -229,3 +229,13 @@ def test_a_follow_up_without_aspect_words_asks_documents_when_it_is_a_condition(
     from procedures_catalog.dialogue import followup_aspect
 
     assert followup_aspect(text) == aspect
+
+
+def test_a_near_tie_is_asked_only_when_the_words_do_not_say_which() -> None:
+    from procedures_catalog.dialogue import _variants_unasked
+
+    first, second = "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên", "Cấp lại thẻ căn cước"
+    assert _variants_unasked("làm căn cước", first, second)            # which one: ask
+    assert not _variants_unasked("mất căn cước làm lại", first, second)  # "lại": said
+    assert not _variants_unasked("hưởng chế độ thai sản", "Giải quyết hưởng chế độ thai sản",
+                                 "Giải quyết hưởng chế độ ốm đau")
