@@ -75,8 +75,13 @@ def choose_aspects(tracker: Tracker, text: str, default: str, resolution: Resolu
         return pending
     _, confidence = intent_of(tracker)
     decided = aspect_cues.decide(text, default, confidence, name=name, names_procedure=named)
-    if decided == ["overview"] and resolution.kind == "followup":
-        return [followup_aspect(text)]  # "nếu ổng hổng về ký được thì sao": documents
+    if resolution.kind == "followup" and decided in (["overview"], ["online"]):
+        # "nếu ổng hổng về ký được thì sao", "bả đi hổng nổi thì tui đi thay được hông"
+        # (no aspect words; the classifier reads "được hông" as online): a condition or
+        # a requirement of the case asks the documents.
+        asked = followup_aspect(text)
+        if asked != "overview":
+            return [asked]
     return decided
 
 

@@ -44,8 +44,9 @@ sys.path.insert(0, str(ROOT))
 from procedures_catalog.normalize import fold  # noqa: E402
 
 DEV_QUESTIONS = ("search_dev.jsonl", "search_dev2.jsonl", "dev_questions.jsonl", "dev3_questions.jsonl",
-                 "dev4_questions.jsonl")
-DEV_DIALOGUES = ("dialogues_dev.yml", "dev_dialogues.yml", "dev3_dialogues.yml", "dev4_dialogues.yml")
+                 "dev4_questions.jsonl", "dev5_questions.jsonl")
+DEV_DIALOGUES = ("dialogues_dev.yml", "dev_dialogues.yml", "dev3_dialogues.yml", "dev4_dialogues.yml",
+                 "dev5_dialogues.yml")
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

@@ -109,6 +109,21 @@ def cue_text(text: str | None) -> str:
     return _BAO_BAO.sub("", _DOUBLED_END.sub(lambda m: m.group(1) or m.group(2), " ".join(words)))
 
 
+# The words of a documents cue around the paper it names ("có cần giấy … không").
+_PAPER_FRAME = frozenset(
+    "can co phai giay to khong ko k hong hok chua mang dem theo nop gi nao chi nua nhung cac may cai".split())
+
+
+def _names_own_paper(cue: str, name_folded: str) -> bool:
+    """True when the paper a documents cue names is the procedure's own result.
+
+    "có cần giấy kiểm dịch hông" about "Cấp giấy chứng nhận kiểm dịch động vật" asks
+    whether the procedure is needed, not for its documents.
+    """
+    words = [w for w in cue.split() if w not in _PAPER_FRAME]
+    return bool(words) and all(f" {w} " in name_folded for w in words)
+
+
 def find_cues(text: str | None, name: str | None = None) -> list[Cue]:
     """Aspect cues in ``text``, in the order they appear (one per aspect).
 
@@ -126,6 +141,8 @@ def find_cues(text: str | None, name: str | None = None) -> list[Cue]:
         for match in pattern.finditer(folded):
             if name_folded and f" {match.group(0).strip()} " in name_folded:
                 continue
+            if aspect == "documents" and name_folded and _names_own_paper(match.group(0), name_folded):
+                continue
             best = found.get(aspect)
             if best is None or match.start() < best.start:
                 found[aspect] = Cue(aspect, match.start(), match.group(0))
@@ -138,6 +155,40 @@ def find_cues(text: str | None, name: str | None = None) -> list[Cue]:
     return sorted(found.values(), key=lambda c: c.start)
 
 
+# Clause breaks, and words that end a question ("… có phải báo ai hông").
+_CLAUSE = re.compile(r"[,.;!?\n]+")
+_ASKS = re.compile(r"\b(?:khong|ko|k|hong|hok|hem|chua|sao|gi|dau|nao|nhieu|vay|z|ha|ta)"
+                   r"(?: (?:ad|ban|bot|a|nha|nhe|vay|z|ha|ta|em|chi|anh|co|chu|cau))*$")
+# A trailing clause this short and without cues is a sign-off ("ad", "tui ở Cai Lậy").
+SHORT_TAIL = 4
+
+
+def question_part(text: str | None) -> str | None:
+    """The clauses that ask, at the end of a message that tells its story first.
+
+    "tủ đựng giấy tờ bị trôi mất, trong đó có cuốn sổ đỏ, giờ xin cấp lại thì làm sao":
+    the papers are the story, the question is "thì làm sao". The last clause with cues
+    and the ones with cues just before it ("cần giấy gì, tốn nhiêu") are kept; a last
+    question without cues ("muốn tạm nghỉ bán thì có phải báo ai hông") stands alone.
+    Otherwise (one clause, or no question at the end) the whole message.
+    """
+    if not text:
+        return text
+    clauses = [c.strip() for c in _CLAUSE.split(text) if c.strip()]
+    if len(clauses) < 2:
+        return text
+    cued = [bool(find_cues(c)) for c in clauses]
+    end = len(clauses)
+    while end > 1 and not cued[end - 1] and len(clauses[end - 1].split()) <= SHORT_TAIL:
+        end -= 1
+    if not cued[end - 1]:
+        return clauses[end - 1] if _ASKS.search(cue_text(clauses[end - 1])) else text
+    start = end - 1
+    while start > 0 and cued[start - 1]:
+        start -= 1
+    return ", ".join(clauses[start:end])
+
+
 def detect(text: str | None, name: str | None = None, *, names_procedure: bool = False) -> list[str]:
     """The aspects ``text`` asks about, in order (``[]`` when it asks none).
 
@@ -146,11 +197,14 @@ def detect(text: str | None, name: str | None = None, *, names_procedure: bool =
     names the procedure itself (``names_procedure``) and asks nothing else, it gets the
     overview and the steps.
     """
-    found = [c.aspect for c in find_cues(text, name)]
+    found = [c.aspect for c in find_cues(question_part(text), name)]
     asked = [a for a in found if a != "overview"]
     if asked == ["how"] and names_procedure:
         return ["overview", "steps"]
     asked = list(dict.fromkeys("steps" if a == "how" else a for a in asked))
+    if asked and "overview" in found:
+        # "giấy phép xây dựng có thời hạn là sao, xin ở đâu": what it is, then where.
+        return ["overview", *asked][:MAX_ASPECTS]
     return asked[:MAX_ASPECTS] if asked else found[:1]
 
 

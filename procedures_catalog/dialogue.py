@@ -208,7 +208,7 @@ def is_condition(text: str) -> bool:
 # "có phải khám sức khỏe hông", "chủ nhà có cần đi cùng không": whether the case needs
 # something; the documents (with the conditions) answer it, not the overview.
 _REQUIREMENT = re.compile(
-    r"\bco (?:phai|can|bat buoc) (?:[a-z]+ ){1,6}(?:khong|ko|k|hong|hok|hem|chua)(?: (?:a|ad|vay|z|ha|ta))?$")
+    r"(?:^|\bco )(?:phai|can|bat buoc) (?:[a-z]+ ){1,6}(?:khong|ko|k|hong|hok|hem|chua)(?: (?:a|ad|vay|z|ha|ta))?$")
 
 
 def asks_requirement(text: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.procedures import ActionAnswerOverview, ActionChooseProcedure
+from actions.procedures import ActionAnswerOnline, ActionAnswerOverview, ActionChooseProcedure
 from actions.services import (
     ActionFallback,
     ActionHandoff,
@@ -178,3 +178,11 @@ def test_sure_small_talk_is_not_read_as_a_procedure(run, tracker) -> None:
                                       procedure_code=None))
     assert not [c for c in out.customs if "procedure" in c or "choices" in c]
     assert out.responses
+
+
+def test_a_condition_read_as_online_asks_the_documents(run, tracker) -> None:
+    # "… thì tui đi thay được hông" has no aspect words; the classifier reads "được hông"
+    # as online, but a condition of the case is answered by the documents.
+    out = run(ActionAnswerOnline(), tracker(
+        "mid_conversation", text="bả đi hổng nổi thì tui đi thay được hông", intent="ask_online"))
+    assert _answer(out) == (KHAI_SINH, ["documents"])

@@ -126,6 +126,12 @@ def test_rewrites_map_a_described_need_onto_the_catalogue_words() -> None:
     # "chưa có sổ" describes the case; only a question about it asks for documents.
     ("đất ông bà để lại chưa có sổ, giờ muốn làm sổ lần đầu", []),
     ("ko có cccd làm được ko", ["documents"]),
+    # A story first, then the question: only the question's words count.
+    ("tủ đựng giấy tờ bị trôi mất, trong đó có cuốn sổ đỏ, giờ xin cấp lại thì làm sao ad", ["steps"]),
+    ("tủ đựng giấy tờ bị trôi mất, trong đó có cuốn sổ đỏ, giờ xin cấp lại thì tính sao ad", []),
+    ("quán có giấy phép, giờ nằm viện mấy tháng, muốn tạm nghỉ thì có phải báo ai hông", []),
+    ("cần giấy tờ gì vậy ad, tui ở xã Mỹ Phong huyện Châu Thành nha", ["documents"]),
+    ("mặt tiền đường huyện có phải xin phép xây dựng không", []),
 ])
 def test_aspect_cues(text: str, expected: list[str]) -> None:
     assert aspects.detect(text) == expected
@@ -135,6 +141,12 @@ def test_a_cue_inside_the_procedure_name_is_not_a_question() -> None:
     name = "Gia hạn thời hạn sử dụng đất nông nghiệp"
     assert aspects.detect("thời hạn", name=None) == ["time"]
     assert aspects.detect("gia hạn thời hạn sử dụng đất", name=name) == []
+
+
+def test_a_paper_that_is_the_procedure_itself_is_no_documents_question() -> None:
+    own = "Cấp giấy chứng nhận kiểm dịch động vật, sản phẩm động vật trên cạn"
+    assert aspects.detect("chở bò qua tỉnh khác có cần giấy kiểm dịch hông", name=own) == []
+    assert aspects.detect("có cần giấy xác nhận độc thân hk", name="Thủ tục đăng ký kết hôn") == ["documents"]
 
 
 def test_the_classifier_is_trusted_only_with_a_reason() -> None:
