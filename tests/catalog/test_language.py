@@ -132,6 +132,13 @@ def test_rewrites_map_a_described_need_onto_the_catalogue_words() -> None:
     ("quán có giấy phép, giờ nằm viện mấy tháng, muốn tạm nghỉ thì có phải báo ai hông", []),
     ("cần giấy tờ gì vậy ad, tui ở xã Mỹ Phong huyện Châu Thành nha", ["documents"]),
     ("mặt tiền đường huyện có phải xin phép xây dựng không", []),
+    ("giấy phép xây dựng có thời hạn là sao, xin ở đâu", ["overview", "where"]),
+    ("làm căn cước cho bé 3 tuổi có cần dẫn bé theo hông", ["documents"]),
+    ("làm hộ cho em gái được hông", ["documents"]),          # the authorisation
+    ("làm hộ chiếu ở đâu", ["where"]),                       # "hộ chiếu", not "on behalf"
+    ("nộp chung 1 bộ được không", []),                       # together, not a sum
+    ("căn cước còn ghi địa chỉ cũ, có phải đổi không", []),  # the card's address
+    ("cho xin địa chỉ", ["where"]),
 ])
 def test_aspect_cues(text: str, expected: list[str]) -> None:
     assert aspects.detect(text) == expected
