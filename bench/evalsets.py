@@ -4,8 +4,8 @@ Two kinds of question sets live in ``bench/data/``:
 
 * **development** sets — tuned on freely: ``search_dev.jsonl``, ``search_dev2.jsonl``,
   ``dialogues_dev.yml``, ``nlu_dev2.yml`` and the independent development sets
-  ``dev_questions.jsonl`` / ``dev_dialogues.yml`` and ``dev3_questions.jsonl`` /
-  ``dev3_dialogues.yml`` (each written by a separate author from the catalogue names
+  ``dev_questions.jsonl`` / ``dev_dialogues.yml``, ``dev3_*``, ``dev4_*`` and ``dev5_*``
+  (each written by a separate author from the catalogue names
   only; their errors are looked at, and the *patterns* become NLU data, aliases,
   language data and dialogue rules);
 * **blind** sets — ``blind/questions.jsonl`` and ``blind/dialogues.yml``, written by
