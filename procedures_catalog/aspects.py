@@ -163,6 +163,7 @@ _ASKS = re.compile(r"\b(?:khong|ko|k|hong|hok|hem|chua|sao|gi|dau|nao|nhieu|vay|
 SHORT_TAIL = 4
 
 
+@lru_cache(maxsize=4096)
 def question_part(text: str | None) -> str | None:
     """The clauses that ask, at the end of a message that tells its story first.
 

@@ -211,18 +211,14 @@ _REQUIREMENT = re.compile(
     r"(?:^|\bco )(?:phai|can|bat buoc) (?:[a-z]+ ){1,6}(?:khong|ko|k|hong|hok|hem|chua)(?: (?:a|ad|vay|z|ha|ta))?$")
 
 
-def asks_requirement(text: str) -> bool:
-    """True for "có phải khám sức khỏe hông", "có cần người làm chứng không"."""
-    return bool(_REQUIREMENT.search(fold(sanitize(text))))
-
-
 def followup_aspect(text: str) -> str:
     """What a follow-up with no aspect words asks about the procedure at hand.
 
     A condition ("nếu ổng hổng về ký được thì sao") or a requirement ("có phải có người
     làm chứng hông") is answered by the documents; anything else by the overview.
     """
-    return "documents" if is_condition(text) or asks_requirement(text) else "overview"
+    folded = fold(sanitize(text))
+    return "documents" if _is_condition(folded) or _REQUIREMENT.search(folded) else "overview"
 
 
 def is_contrast(text: str) -> bool:
@@ -406,11 +402,11 @@ def _variants_unasked(query: str, first: str, second: str) -> bool:
     return not telling & own
 
 
-def needs_choice(hits: Sequence[SearchHit], query: str | None = None) -> bool:
+def needs_choice(hits: Sequence[SearchHit], query: str) -> bool:
     """True when the citizen should pick among the top hits rather than get the first.
 
     The words are too broad (no hit is probable), or a rival is nearly as probable and
-    the query does not say which of the two it means (without ``query``: any rival).
+    the query does not say which of the two it means.
     """
     if len(hits) < 2:
         return False
@@ -418,4 +414,4 @@ def needs_choice(hits: Sequence[SearchHit], query: str | None = None) -> bool:
         return True
     if hits[1].probability < RIVAL_RATIO * hits[0].probability:
         return False
-    return query is None or _variants_unasked(query, hits[0].name, hits[1].name)
+    return _variants_unasked(query, hits[0].name, hits[1].name)

@@ -26,9 +26,7 @@ import yaml
 from . import aspects as aspect_cues
 from .dialogue import (
     Resolution,
-    asks_requirement,
     followup_aspect,
-    is_condition,
     is_contrast,
     resolve,
     strip_correction,
@@ -166,14 +164,14 @@ def route(index: SearchIndex, intent: str | None, confidence: float | None, text
         if asked and (intent not in SMALL_TALK or len(text.split()) >= LONG_REPLY):
             # "cảm ơn nha, mà lệ phí nhiêu vậy": the question, not the thanks.
             return Route("procedure", resolution, asked)
+        own = followup_aspect(text)  # "documents" for a condition or a requirement
         if intent in ("deny", "affirm") and len(text.split()) >= LONG_REPLY:
-            return Route("procedure", resolution, asked or [followup_aspect(text)])
-        if intent in ("nlu_fallback", "out_of_scope") and (
-                is_contrast(text) or is_condition(text) or asks_requirement(text)):
+            return Route("procedure", resolution, asked or [own])
+        if intent in ("nlu_fallback", "out_of_scope") and (is_contrast(text) or own == "documents"):
             # "còn nếu nghỉ luôn thì sao", "ổng bệnh đi không được thì sao", "chủ nhà có
             # phải đi cùng hông": a question about the case at hand, not a message the
             # bot cannot read.
-            return Route("procedure", resolution, asked or [followup_aspect(text)])
+            return Route("procedure", resolution, asked or [own])
         return KEEP
     if (intent == "deny" and current and len(text.split()) >= LONG_REPLY
             and not (resolution.kind in ("procedure", "choices") and domain)
